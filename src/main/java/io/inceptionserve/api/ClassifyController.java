@@ -1,0 +1,88 @@
+package io.inceptionserve.api;
+
+import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.inference.Classification;
+import io.inceptionserve.inference.ClassificationService;
+import io.inceptionserve.inference.ImageUpload;
+import io.inceptionserve.inference.InvalidRequestException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/** {@code POST /classify}: images in, top-k classes out. */
+@RestController
+@Tag(name = "Classification")
+@ProblemResponses
+public class ClassifyController {
+
+    private final ClassificationService classifier;
+    private final InceptionProperties.Inference settings;
+
+    public ClassifyController(ClassificationService classifier, InceptionProperties properties) {
+        this.classifier = classifier;
+        this.settings = properties.inference();
+    }
+
+    @Operation(summary = "Classify one or several uploaded images",
+            description = "Multipart form with one or more files in the field `image`. All images go through "
+                    + "the model in one batch.")
+    @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Classification classifyUpload(
+            @Parameter(description = "Image files (JPEG, PNG, GIF, BMP)") @RequestPart("image") List<MultipartFile> image,
+            @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
+                    String model,
+            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
+        if (image.size() > settings.maxImagesPerRequest()) {
+            throw new TooManyImagesException(image.size(), settings.maxImagesPerRequest());
+        }
+        List<ImageUpload> uploads = new ArrayList<>(image.size());
+        for (MultipartFile file : image) {
+            uploads.add(new ImageUpload(file.getOriginalFilename(), bytesOf(file)));
+        }
+        return classify(model, uploads, topK);
+    }
+
+    @Operation(summary = "Classify one image sent as the raw request body",
+            description = "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
+    @PostMapping(path = "/classify", consumes = {MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_PNG_VALUE,
+            MediaType.IMAGE_GIF_VALUE, "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Classification classifyBody(
+            @RequestBody(required = false) byte[] body,
+            @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
+                    String model,
+            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
+        return classify(model, List.of(new ImageUpload(null, body == null ? new byte[0] : body)), topK);
+    }
+
+    private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
+        for (int i = 0; i < uploads.size(); i++) {
+            if (uploads.get(i).bytes().length == 0) {
+                String which = uploads.get(i).filename() != null ? "'" + uploads.get(i).filename() + "'"
+                        : "image " + (i + 1);
+                throw new InvalidRequestException(which + " is empty");
+            }
+        }
+        return classifier.classify(model, uploads, topK);
+    }
+
+    private static byte[] bytesOf(MultipartFile file) {
+        try {
+            return file.getBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the upload " + file.getOriginalFilename(), e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.inceptionserve.api;
+
+import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.inference.ServedModel;
+import java.util.List;
+
+/**
+ * What {@code GET /models} says of one model.
+ *
+ * @param name the name requests use
+ * @param isDefault whether requests that name no model get this one
+ * @param architecture its network, or {@code null} when its manifest could not be read
+ * @param description the manifest's description
+ * @param labels number of classes
+ * @param input the network's input; {@code null} when the manifest could not be read
+ * @param devices where it runs
+ * @param status LOADING, WARMING_UP, READY or FAILED
+ * @param trained false when it has no trained weights and its answers are noise
+ * @param failure why it failed to load, when it did
+ */
+public record ModelInfo(
+        String name,
+        boolean isDefault,
+        String architecture,
+        String description,
+        int labels,
+        ModelManifest.Input input,
+        List<String> devices,
+        ServedModel.Status status,
+        boolean trained,
+        String failure) {
+
+    static ModelInfo of(ServedModel model, String defaultModel) {
+        ModelArtifact artifact = model.artifact();
+        return new ModelInfo(
+                model.name(),
+                model.name().equals(defaultModel),
+                artifact == null ? null : artifact.architecture().id(),
+                artifact == null ? null : artifact.manifest().description(),
+                artifact == null ? 0 : artifact.labels().size(),
+                artifact == null ? null : artifact.manifest().input(),
+                model.devices().stream().map(Object::toString).toList(),
+                model.status(),
+                model.trained(),
+                model.failure());
+    }
+}

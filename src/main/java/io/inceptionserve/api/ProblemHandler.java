@@ -1,0 +1,89 @@
+package io.inceptionserve.api;
+
+import io.inceptionserve.inference.InferenceException;
+import io.inceptionserve.inference.InvalidImageException;
+import io.inceptionserve.inference.InvalidRequestException;
+import io.inceptionserve.inference.ModelNotFoundException;
+import io.inceptionserve.inference.ModelUnavailableException;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every failure into an RFC 9457 {@code application/problem+json} answer with a detail a
+ * client can act on. Spring's own errors (bad parameters, wrong media type, oversized uploads)
+ * are handled by the base class in the same shape.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    /** Seconds a client should wait before retrying a model that is still loading. */
+    private static final String LOADING_RETRY_AFTER = "5";
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unavailable(ModelUnavailableException e) {
+        ResponseEntity<ProblemDetail> response =
+                problem(HttpStatus.SERVICE_UNAVAILABLE, "model-unavailable", "Model unavailable", e.getMessage());
+        if (!e.willRecover()) {
+            return response;
+        }
+        return ResponseEntity.status(response.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, LOADING_RETRY_AFTER)
+                .body(response.getBody());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidImage(InvalidImageException e) {
+        return switch (e.reason()) {
+            case UNSUPPORTED_FORMAT -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-image-format",
+                    "Unsupported image format", e.getMessage());
+            case UNREADABLE -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "unreadable-image", "Unreadable image",
+                    e.getMessage());
+        };
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidRequest(InvalidRequestException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> tooManyImages(TooManyImagesException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "too-many-images", "Too many images", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> inferenceFailed(InferenceException e) {
+        log.error("Inference failed", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "inference-failed", "Inference failed", e.getMessage());
+    }
+
+    /** Anything unforeseen: logged in full, answered without internals. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "the service failed unexpectedly; the error is logged");
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("urn:inception-serve:problem:" + type));
+        problem.setTitle(title);
+        return ResponseEntity.status(status).body(problem);
+    }
+}

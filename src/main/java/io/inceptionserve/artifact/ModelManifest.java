@@ -1,0 +1,125 @@
+package io.inceptionserve.artifact;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code manifest.json} of a model directory: everything the service needs to turn an image
+ * into the network's input and the network's output into labels, so it never guesses.
+ *
+ * @param name the model's name
+ * @param architecture an architecture id, e.g. {@code inception-v2}
+ * @param description free text shown in {@code /models}
+ * @param labels file name of the labels list, one label per line, in class-index order
+ * @param input the network's input
+ * @param preprocessing how an image becomes that input
+ * @param weights the weights file, or {@code null} for a model that has never been trained
+ */
+public record ModelManifest(
+        String name,
+        String architecture,
+        String description,
+        String labels,
+        Input input,
+        Preprocessing preprocessing,
+        Weights weights) {
+
+    /** File names inside a model directory: no paths, so a manifest can never point outside it. */
+    private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    /**
+     * @param size the square side in pixels that the network sees
+     * @param channels 1 (grey) or 3 (RGB)
+     */
+    public record Input(int size, int channels) {}
+
+    /**
+     * @param resize how the decoded image is brought to {@code resizeTo}
+     * @param resizeTo target of the resize step; the result is then center-cropped to the input size
+     * @param mean per-channel mean subtracted after scaling pixels to [0, 1]
+     * @param std per-channel standard deviation divided by after that
+     */
+    public record Preprocessing(ResizePolicy resize, int resizeTo, float[] mean, float[] std) {}
+
+    /**
+     * @param file the weights file, DJL's {@code NDList} encoding of the named parameters
+     * @param sha256 lower-case hex SHA-256 of that file
+     */
+    public record Weights(String file, String sha256) {}
+
+    /** How an image of any shape is brought to the network's square input. */
+    public enum ResizePolicy {
+        /** Scale the shorter side to {@code resizeTo} keeping the aspect ratio, then center-crop. */
+        SHORTER_SIDE,
+        /** Scale both sides to {@code resizeTo} ignoring the aspect ratio, then center-crop. */
+        STRETCH
+    }
+
+    /** Returns this manifest with its weights replaced. */
+    public ModelManifest withWeights(Weights newWeights) {
+        return new ModelManifest(name, architecture, description, labels, input, preprocessing, newWeights);
+    }
+
+    /** Lists every problem of this manifest; empty when it is usable. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (architecture == null || architecture.isBlank()) {
+            problems.add("'architecture' is missing");
+        }
+        checkFileName(problems, "labels", labels);
+        if (input == null) {
+            problems.add("'input' is missing");
+        } else {
+            if (input.size() < 16 || input.size() > 1024) {
+                problems.add("'input.size' must be within 16..1024, was " + input.size());
+            }
+            if (input.channels() != 1 && input.channels() != 3) {
+                problems.add("'input.channels' must be 1 or 3, was " + input.channels());
+            }
+        }
+        if (preprocessing == null) {
+            problems.add("'preprocessing' is missing");
+        } else {
+            if (preprocessing.resize() == null) {
+                problems.add("'preprocessing.resize' must be SHORTER_SIDE or STRETCH");
+            }
+            if (input != null && preprocessing.resizeTo() < input.size()) {
+                problems.add("'preprocessing.resizeTo' (" + preprocessing.resizeTo()
+                        + ") must be at least 'input.size' (" + input.size() + ")");
+            }
+            int channels = input == null ? -1 : input.channels();
+            checkPerChannel(problems, "preprocessing.mean", preprocessing.mean(), channels);
+            checkPerChannel(problems, "preprocessing.std", preprocessing.std(), channels);
+            if (preprocessing.std() != null) {
+                for (float s : preprocessing.std()) {
+                    if (!(s > 0)) {
+                        problems.add("'preprocessing.std' values must be positive");
+                        break;
+                    }
+                }
+            }
+        }
+        if (weights != null) {
+            checkFileName(problems, "weights.file", weights.file());
+            if (weights.sha256() == null || !weights.sha256().matches("[0-9a-f]{64}")) {
+                problems.add("'weights.sha256' must be 64 lower-case hex digits");
+            }
+        }
+        return problems;
+    }
+
+    private static void checkFileName(List<String> problems, String field, String value) {
+        if (value == null || !PLAIN_FILE_NAME.matcher(value).matches() || value.contains("..")) {
+            problems.add("'" + field + "' must be a plain file name inside the model directory, was " + value);
+        }
+    }
+
+    private static void checkPerChannel(List<String> problems, String field, float[] values, int channels) {
+        if (values == null) {
+            problems.add("'" + field + "' is missing");
+        } else if (channels > 0 && values.length != channels) {
+            problems.add("'" + field + "' needs " + channels + " values, has " + values.length);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.inceptionserve.inference;
+
+import ai.djl.Device;
+import io.inceptionserve.artifact.ArtifactFiles;
+import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.config.InceptionProperties.DeviceMode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configured models. They load and warm up on a background thread once the application
+ * starts, so the HTTP server (and its health endpoints) answer at once while readiness waits
+ * for the models. A model that fails to load is reported and the others still serve.
+ */
+@Component
+public class ModelRegistry implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final InceptionProperties properties;
+    private final ResourceLoader resourceLoader;
+    private final Map<String, ServedModel> models = new LinkedHashMap<>();
+    private volatile Thread loader;
+
+    public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader) {
+        this.properties = properties;
+        this.resourceLoader = resourceLoader;
+        properties.models().forEach((name, location) -> models.put(name, new ServedModel(name, location)));
+        if (!models.containsKey(properties.defaultModel())) {
+            throw new IllegalStateException("inception.default-model '" + properties.defaultModel()
+                    + "' is not among inception.models " + models.keySet());
+        }
+    }
+
+    public Optional<ServedModel> find(String name) {
+        return Optional.ofNullable(models.get(name));
+    }
+
+    /** The model of that name, or a {@link ModelNotFoundException} listing the served ones. */
+    public ServedModel require(String name) {
+        return find(name).orElseThrow(() -> new ModelNotFoundException(name, models.keySet()));
+    }
+
+    public Collection<ServedModel> all() {
+        return models.values();
+    }
+
+    public String defaultModel() {
+        return properties.defaultModel();
+    }
+
+    /** True once every model is either ready or failed. */
+    public boolean settled() {
+        return models.values().stream().noneMatch(m ->
+                m.status() == ServedModel.Status.LOADING || m.status() == ServedModel.Status.WARMING_UP);
+    }
+
+    @Override
+    public void start() {
+        Thread thread = new Thread(() -> models.values().forEach(this::load), "model-loader");
+        thread.setDaemon(true);
+        loader = thread;
+        thread.start();
+    }
+
+    private void load(ServedModel model) {
+        List<DeviceWorkers> loaded = new ArrayList<>();
+        try {
+            ModelArtifact artifact = ModelArtifact.open(model.name(), filesAt(model.location()));
+            model.opened(artifact);
+            for (Device device : devices()) {
+                loaded.add(DeviceWorkers.load(artifact, device, workersFor(device)));
+            }
+            model.warmingUp(loaded);
+            ImageBatch blank = ImageBatch.of(List.of(new float[model.preprocessor().tensorLength()]),
+                    artifact.manifest().input().channels(), artifact.manifest().input().size());
+            for (DeviceWorkers workers : loaded) {
+                workers.warmUp(blank, properties.inference().warmupIterations());
+            }
+            model.ready();
+            if (artifact.hasWeights()) {
+                log.info("Model '{}' ({}) ready on {}", model.name(), artifact.architecture().id(), model.devices());
+            } else {
+                log.warn("""
+                        Model '{}' has NO TRAINED WEIGHTS: its manifest at {} names no weights file, so the \
+                        network is randomly initialised and its predictions are noise. Responses carry \
+                        "trained": false. Train it (see README) or point inception.models.{} at a trained model.""",
+                        model.name(), model.location(), model.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            model.failed("loading was interrupted");
+            loaded.forEach(DeviceWorkers::close);
+        } catch (RuntimeException e) {
+            log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
+            model.failed(e.getMessage());
+            loaded.forEach(DeviceWorkers::close);
+        }
+    }
+
+    private ArtifactFiles filesAt(String location) {
+        Resource directory = resourceLoader.getResource(location.endsWith("/") ? location : location + "/");
+        return fileName -> directory.createRelative(fileName).getInputStream();
+    }
+
+    private List<Device> devices() {
+        DeviceMode mode = properties.inference().devices();
+        List<Device> visible = OfflineEngine.visibleDevices();
+        boolean hasGpu = visible.get(0).isGpu();
+        if (mode == DeviceMode.CPU || (mode == DeviceMode.AUTO && !hasGpu)) {
+            return List.of(Device.cpu());
+        }
+        if (!hasGpu) {
+            throw new IllegalStateException("inception.inference.devices is GPU but no GPU is visible");
+        }
+        return visible;
+    }
+
+    /**
+     * On a CPU the engine's own threads already use every core, so more predictors mostly
+     * contend; a GPU overlaps one predictor's host work with another's kernels.
+     */
+    private int workersFor(Device device) {
+        int configured = properties.inference().workersPerDevice();
+        if (configured > 0) {
+            return configured;
+        }
+        return device.isGpu() ? 2 : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+    }
+
+    @Override
+    public void stop() {
+        Thread thread = loader;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        models.values().forEach(model -> model.workers().forEach(DeviceWorkers::close));
+    }
+
+    /** Starts before and stops after the web server, so requests in flight finish on live models. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return loader != null;
+    }
+}

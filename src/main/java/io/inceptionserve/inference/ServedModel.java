@@ -1,0 +1,102 @@
+package io.inceptionserve.inference;
+
+import ai.djl.Device;
+import io.inceptionserve.artifact.ModelArtifact;
+import java.util.List;
+
+/**
+ * A configured model and where it stands. Fields are published once by the loading thread and
+ * read by request threads, hence volatile.
+ */
+public final class ServedModel {
+
+    /** Life cycle of a configured model. */
+    public enum Status {
+        LOADING,
+        WARMING_UP,
+        READY,
+        FAILED
+    }
+
+    private final String name;
+    private final String location;
+    private volatile Status status = Status.LOADING;
+    private volatile String failure;
+    private volatile ModelArtifact artifact;
+    private volatile ImagePreprocessor preprocessor;
+    private volatile List<DeviceWorkers> workers = List.of();
+
+    ServedModel(String name, String location) {
+        this.name = name;
+        this.location = location;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String location() {
+        return location;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Why the model failed to load, or {@code null}. */
+    public String failure() {
+        return failure;
+    }
+
+    /** The opened artifact, or {@code null} while loading or when it could not be opened. */
+    public ModelArtifact artifact() {
+        return artifact;
+    }
+
+    /** Whether the model has trained weights; an untrained model's answers are noise. */
+    public boolean trained() {
+        return artifact != null && artifact.hasWeights();
+    }
+
+    public List<Device> devices() {
+        return workers.stream().map(DeviceWorkers::device).toList();
+    }
+
+    ImagePreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    List<DeviceWorkers> workers() {
+        return workers;
+    }
+
+    void opened(ModelArtifact openedArtifact) {
+        this.artifact = openedArtifact;
+        this.preprocessor = new ImagePreprocessor(openedArtifact.manifest());
+    }
+
+    void warmingUp(List<DeviceWorkers> loaded) {
+        this.workers = List.copyOf(loaded);
+        this.status = Status.WARMING_UP;
+    }
+
+    void ready() {
+        this.status = Status.READY;
+    }
+
+    void failed(String reason) {
+        this.failure = reason;
+        this.status = Status.FAILED;
+    }
+
+    /** Picks the device with the most idle predictors, so load spreads over GPUs. */
+    DeviceWorkers leastBusyDevice() {
+        DeviceWorkers best = workers.get(0);
+        for (DeviceWorkers candidate : workers) {
+            if (candidate.idleCount() > best.idleCount()) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+}

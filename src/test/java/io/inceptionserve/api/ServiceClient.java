@@ -1,0 +1,76 @@
+package io.inceptionserve.api;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for tests against a service running on a real port. */
+final class ServiceClient {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final RestClient http;
+
+    ServiceClient(int port) {
+        this.http = RestClient.builder()
+                .baseUrl("http://localhost:" + port)
+                .defaultStatusHandler(status -> true, (request, response) -> {})
+                .build();
+    }
+
+    static Path image(String name) {
+        return Path.of("src/test/resources/images", name);
+    }
+
+    ResponseEntity<String> get(String path) {
+        return http.get().uri(path).retrieve().toEntity(String.class);
+    }
+
+    /** Uploads files as the multipart field {@code image}. */
+    ResponseEntity<String> classify(String query, List<Path> files) throws java.io.IOException {
+        MultiValueMap<String, Object> body = new LinkedMultiValueMap<>();
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            body.add("image", new ByteArrayResource(bytes) {
+                @Override
+                public String getFilename() {
+                    return file.getFileName().toString();
+                }
+            });
+        }
+        return http.post().uri("/classify" + query)
+                .contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(body)
+                .retrieve()
+                .toEntity(String.class);
+    }
+
+    ResponseEntity<String> classifyBody(String query, byte[] body, MediaType type) {
+        return http.post().uri("/classify" + query).contentType(type).body(body).retrieve().toEntity(String.class);
+    }
+
+    /** Polls readiness until it reports UP. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (get("/actuator/health/readiness").getStatusCode().value() == 200) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("service not ready within " + timeout + ": " + get("/actuator/health").getBody());
+    }
+
+    static JsonNode json(ResponseEntity<String> response) {
+        return JSON.readTree(response.getBody());
+    }
+}

@@ -1,0 +1,176 @@
+package io.inceptionserve.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.ndarray.types.Shape;
+import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.Architecture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArtifactTest {
+
+    static final List<String> LABELS = List.of("cat", "dog", "bird");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        OfflineEngine.pytorch();
+    }
+
+    static ModelManifest manifest(String architecture, int size) {
+        return new ModelManifest("pets", architecture, "test model", "labels.txt",
+                new ModelManifest.Input(size, 1),
+                new ModelManifest.Preprocessing(ModelManifest.ResizePolicy.STRETCH, size, new float[] {0.5f},
+                        new float[] {0.25f}),
+                null);
+    }
+
+    /** Writes a randomly initialised googlenet-bn as an artifact and returns its block. */
+    private Block writeRandomModel(NDManager manager, DataType storage) throws IOException {
+        Block block = Architecture.GOOGLENET_BN.build(LABELS.size(), 1, false);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 64, 64));
+        ModelArtifact.write(dir, manifest("googlenet-bn", 64), LABELS, block, storage);
+        return block;
+    }
+
+    @Test
+    void savedWeightsLoadBackExactly() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block saved = writeRandomModel(manager, DataType.FLOAT32);
+
+            ModelArtifact artifact = ModelArtifact.open(dir);
+            Block loaded = artifact.newBlock();
+            artifact.loadInto(loaded, manager);
+
+            assertThat(artifact.labels()).isEqualTo(LABELS);
+            assertThat(artifact.hasWeights()).isTrue();
+            var expected = saved.getParameters();
+            var actual = loaded.getParameters();
+            assertThat(actual.keys()).isEqualTo(expected.keys());
+            for (int i = 0; i < expected.size(); i++) {
+                NDArray a = expected.valueAt(i).getArray();
+                NDArray b = actual.valueAt(i).getArray();
+                assertThat(b.contentEquals(a)).as(expected.keyAt(i)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionStorageLoadsWithinFloat16Rounding() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block saved = writeRandomModel(manager, DataType.FLOAT16);
+
+            ModelArtifact artifact = ModelArtifact.open(dir);
+            Block loaded = artifact.newBlock();
+            artifact.loadInto(loaded, manager);
+
+            var expected = saved.getParameters();
+            for (int i = 0; i < expected.size(); i++) {
+                NDArray a = expected.valueAt(i).getArray();
+                NDArray b = loaded.getParameters().valueAt(i).getArray();
+                assertThat(b.getDataType()).isEqualTo(DataType.FLOAT32);
+                assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(expected.keyAt(i)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aBadChecksumStopsTheModelNamingIt() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            writeRandomModel(manager, DataType.FLOAT16);
+            Path weights = dir.resolve("weights.ndlist");
+            byte[] bytes = Files.readAllBytes(weights);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(weights, bytes);
+
+            ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
+            assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
+                    .isInstanceOf(ModelArtifactException.class)
+                    .hasMessageContaining("model 'pets'")
+                    .hasMessageContaining("weights.ndlist has SHA-256");
+        }
+    }
+
+    @Test
+    void aMissingWeightsFileStopsTheModel() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            writeRandomModel(manager, DataType.FLOAT16);
+            Files.delete(dir.resolve("weights.ndlist"));
+
+            ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
+            assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
+                    .hasMessageContaining("model 'pets'")
+                    .hasMessageContaining("file weights.ndlist is missing");
+        }
+    }
+
+    @Test
+    void aShapeMismatchNamesTheParameter() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            writeRandomModel(manager, DataType.FLOAT16);
+            // Same weights, one more class: the classifier's shape no longer fits.
+            Files.writeString(dir.resolve("labels.txt"), "cat\ndog\nbird\nfish\n");
+
+            ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
+            assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
+                    .hasMessageContaining("model 'pets'")
+                    .hasMessageMatching("(?s).*parameter '[^']*fc[^']*' has shape \\(3, 1024\\) in the weights but the network expects \\(4, 1024\\).*");
+        }
+    }
+
+    @Test
+    void weightsOfAnotherArchitectureAreRefused() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            writeRandomModel(manager, DataType.FLOAT16);
+            Path manifestFile = dir.resolve(ModelArtifact.MANIFEST);
+            Files.writeString(manifestFile, Files.readString(manifestFile).replace("\"googlenet-bn\"", "\"googlenet\""));
+
+            ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
+            assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
+                    .hasMessageContaining("model 'pets'")
+                    .hasMessageContaining("is missing from the weights")
+                    .hasMessageContaining("that googlenet does not have");
+        }
+    }
+
+    @Test
+    void manifestProblemsAreListed() throws IOException {
+        Files.writeString(dir.resolve(ModelArtifact.MANIFEST), """
+                {"architecture": "googlenet", "labels": "../etc/passwd",
+                 "input": {"size": 64, "channels": 2},
+                 "preprocessing": {"resize": "STRETCH", "resizeTo": 64, "mean": [0.5], "std": [0]}}
+                """);
+
+        assertThatThrownBy(() -> ModelArtifact.open("bad", ArtifactFiles.of(dir)))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("model 'bad'")
+                .hasMessageContaining("'labels' must be a plain file name")
+                .hasMessageContaining("'input.channels' must be 1 or 3")
+                .hasMessageContaining("'preprocessing.std' values must be positive");
+    }
+
+    @Test
+    void unknownArchitectureAndMissingManifestAreReported() throws IOException {
+        assertThatThrownBy(() -> ModelArtifact.open("none", ArtifactFiles.of(dir)))
+                .hasMessageContaining("model 'none': file manifest.json is missing");
+
+        ModelArtifact.writeManifest(dir, manifest("resnet-50", 64));
+        Files.writeString(dir.resolve("labels.txt"), "a\nb\n");
+        assertThatThrownBy(() -> ModelArtifact.open("none", ArtifactFiles.of(dir)))
+                .hasMessageContaining("model 'none'")
+                .hasMessageContaining("resnet-50");
+    }
+}
