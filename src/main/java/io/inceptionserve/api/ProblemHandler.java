@@ -5,6 +5,7 @@ import io.inceptionserve.inference.InvalidImageException;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
+import io.inceptionserve.inference.OverloadedException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     /** Seconds a client should wait before retrying a model that is still loading. */
     private static final String LOADING_RETRY_AFTER = "5";
 
+    /** Seconds a client should wait before retrying an overloaded model: queues drain fast. */
+    private static final String OVERLOADED_RETRY_AFTER = "1";
+
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage());
@@ -38,11 +42,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> unavailable(ModelUnavailableException e) {
         ResponseEntity<ProblemDetail> response =
                 problem(HttpStatus.SERVICE_UNAVAILABLE, "model-unavailable", "Model unavailable", e.getMessage());
-        if (!e.willRecover()) {
-            return response;
-        }
+        return e.willRecover() ? retryAfter(response, LOADING_RETRY_AFTER) : response;
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> overloaded(OverloadedException e) {
+        return retryAfter(problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", e.getMessage()),
+                OVERLOADED_RETRY_AFTER);
+    }
+
+    private static ResponseEntity<ProblemDetail> retryAfter(ResponseEntity<ProblemDetail> response, String seconds) {
         return ResponseEntity.status(response.getStatusCode())
-                .header(HttpHeaders.RETRY_AFTER, LOADING_RETRY_AFTER)
+                .header(HttpHeaders.RETRY_AFTER, seconds)
                 .body(response.getBody());
     }
 

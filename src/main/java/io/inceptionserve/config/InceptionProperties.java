@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -32,17 +33,47 @@ public record InceptionProperties(
     /**
      * @param devices where models run: {@code auto} (every GPU if there is one, else the CPU),
      *     {@code cpu} or {@code gpu}
-     * @param workersPerDevice predictors per model and device; 0 picks a default for the device
-     * @param warmupIterations blank forward passes per predictor before a model reports ready
+     * @param warmupIterations blank forward passes per predictor and batch size before a model
+     *     reports ready
      * @param defaultTopK predictions returned per image when a request does not say
      * @param maxImagesPerRequest images accepted in one request
+     * @param queueCapacity images that may wait for a forward pass per model; beyond it requests
+     *     are refused at once with 503 and {@code Retry-After}
+     * @param requestTimeout how long an image may wait in the queue before it is answered 503
+     *     without being computed
+     * @param preprocessThreads threads decoding and preparing images, off the inference threads;
+     *     0 means one per core
+     * @param cpu batching on the CPU
+     * @param gpu batching on each GPU
      */
     public record Inference(
             @NotNull DeviceMode devices,
-            @Min(0) @Max(64) int workersPerDevice,
             @Min(0) @Max(100) int warmupIterations,
             @Min(1) @Max(1000) int defaultTopK,
-            @Min(1) @Max(256) int maxImagesPerRequest) {}
+            @Min(1) @Max(256) int maxImagesPerRequest,
+            @Min(1) int queueCapacity,
+            @NotNull Duration requestTimeout,
+            @Min(0) @Max(256) int preprocessThreads,
+            @NotNull @Valid Batching cpu,
+            @NotNull @Valid Batching gpu) {
+
+        /** The batching settings for a device. */
+        public Batching batching(boolean gpuDevice) {
+            return gpuDevice ? gpu : cpu;
+        }
+    }
+
+    /**
+     * How one device's workers batch requests: each worker takes up to {@code maxBatchSize}
+     * queued images, waiting at most {@code maxBatchDelay} after the first for more, and runs them
+     * in one forward pass.
+     *
+     * @param workers predictors (each with its own thread) per model on one device
+     * @param maxBatchSize images per forward pass at most
+     * @param maxBatchDelay how long a worker holding fewer images waits for more
+     */
+    public record Batching(@Min(1) @Max(64) int workers, @Min(1) @Max(1024) int maxBatchSize,
+            @NotNull Duration maxBatchDelay) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

@@ -17,12 +17,18 @@ public record Classification(
     /**
      * @param filename the client's file name
      * @param predictions the top-k classes, most probable first
-     * @param queueMs wait for a free predictor
+     * @param queueMs wait in the model's queue before its forward pass
      * @param preprocessMs decoding and preparing this image
      * @param inferenceMs the forward pass of the batch this image was in
+     * @param batchSize images in that forward pass, from this and other requests
      */
     public record ImageResult(
-            String filename, List<Prediction> predictions, double queueMs, double preprocessMs, double inferenceMs) {}
+            String filename,
+            List<Prediction> predictions,
+            double queueMs,
+            double preprocessMs,
+            double inferenceMs,
+            int batchSize) {}
 
     /**
      * @param label the class name

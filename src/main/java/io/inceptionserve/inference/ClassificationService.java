@@ -3,27 +3,51 @@ package io.inceptionserve.inference;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.Classification.ImageResult;
 import io.inceptionserve.inference.Classification.Prediction;
+import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.inceptionserve.observability.InferenceMetrics.InFlight;
 import io.inceptionserve.observability.InferenceMetrics.Outcome;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
 
-/** Classifies uploaded images with a served model: prepare, one batched forward pass, top-k. */
+/**
+ * Classifies uploaded images with a served model: prepare them in parallel, queue them for the
+ * model's batching workers, wait for each image's row, take the top-k.
+ */
 @Service
 public class ClassificationService {
+
+    /** Beyond the queue deadline, time allowed for the forward pass an image is already in. */
+    private static final Duration FORWARD_ALLOWANCE = Duration.ofSeconds(60);
 
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
     private final int defaultTopK;
+    private final Duration requestTimeout;
+    private final ExecutorService preprocessPool;
 
     public ClassificationService(ModelRegistry registry, InferenceMetrics metrics, InceptionProperties properties) {
         this.registry = registry;
         this.metrics = metrics;
         this.defaultTopK = properties.inference().defaultTopK();
+        this.requestTimeout = properties.inference().requestTimeout();
+        int threads = properties.inference().preprocessThreads();
+        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("preprocess-");
+        threadFactory.setDaemon(true);
+        this.preprocessPool = Executors.newFixedThreadPool(
+                threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), threadFactory);
     }
 
     /**
@@ -48,6 +72,9 @@ public class ClassificationService {
         } catch (InvalidImageException | InvalidRequestException e) {
             outcome = Outcome.CLIENT_ERROR;
             throw e;
+        } catch (OverloadedException | ModelUnavailableException e) {
+            outcome = Outcome.UNAVAILABLE;
+            throw e;
         } finally {
             request.end(outcome, images.size());
         }
@@ -66,39 +93,88 @@ public class ClassificationService {
     }
 
     private Classification run(ServedModel model, List<ImageUpload> images, int topK) {
-        ImagePreprocessor preprocessor = model.preprocessor();
-        List<float[]> prepared = new ArrayList<>(images.size());
         long[] preprocessNanos = new long[images.size()];
-        for (int i = 0; i < images.size(); i++) {
-            long start = System.nanoTime();
-            prepared.add(prepare(preprocessor, images.get(i), i, images.size()));
-            preprocessNanos[i] = System.nanoTime() - start;
-            metrics.recordPreprocess(model.name(), preprocessNanos[i]);
+        List<float[]> prepared = prepareAll(model, images, preprocessNanos);
+
+        long enqueued = System.nanoTime();
+        long deadline = enqueued + requestTimeout.toNanos();
+        List<PendingImage> pending = new ArrayList<>(prepared.size());
+        prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
+        if (!model.queue().offer(pending)) {
+            metrics.recordQueueFull(model.name());
+            throw new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
+                    + " images waiting, its queue is full; retry shortly");
         }
-        var input = model.artifact().manifest().input();
-        ImageBatch batch = ImageBatch.of(prepared, input.channels(), input.size());
-        DeviceWorkers.Forward forward;
-        try {
-            forward = model.leastBusyDevice().run(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelUnavailableException("the service is shutting down", true);
-        }
-        String device = forward.device().toString();
-        metrics.recordBatch(model.name(), device, batch.count(), forward.queueNanos(), forward.inferenceNanos());
 
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
+        String device = null;
+        for (int i = 0; i < pending.size(); i++) {
+            Scored scored = await(pending.get(i).result(), deadline);
+            device = scored.device();
             results.add(new ImageResult(
                     images.get(i).filename(),
-                    topK(forward.probabilities()[i], labels, topK),
-                    millis(forward.queueNanos()),
+                    topK(scored.probabilities(), labels, topK),
+                    millis(scored.queueNanos()),
                     millis(preprocessNanos[i]),
-                    millis(forward.inferenceNanos())));
+                    millis(scored.inferenceNanos()),
+                    scored.batchSize()));
         }
         return new Classification(model.name(), model.artifact().architecture().id(), device, model.trained(),
                 results);
+    }
+
+    /** Decodes and prepares the images, in parallel when there are several. */
+    private List<float[]> prepareAll(ServedModel model, List<ImageUpload> images, long[] preprocessNanos) {
+        ImagePreprocessor preprocessor = model.preprocessor();
+        List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            int index = i;
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                float[] pixels = prepare(preprocessor, images.get(index), index, images.size());
+                preprocessNanos[index] = System.nanoTime() - start;
+                metrics.recordPreprocess(model.name(), preprocessNanos[index]);
+                return pixels;
+            }, preprocessPool));
+        }
+        List<float[]> prepared = new ArrayList<>(images.size());
+        for (CompletableFuture<float[]> future : futures) {
+            prepared.add(join(future));
+        }
+        return prepared;
+    }
+
+    private static float[] join(CompletableFuture<float[]> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("the service is shutting down", true);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private Scored await(CompletableFuture<Scored> result, long deadlineNanos) {
+        long waitNanos = deadlineNanos - System.nanoTime() + FORWARD_ALLOWANCE.toNanos();
+        try {
+            return result.get(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("the service is shutting down", true);
+        } catch (TimeoutException e) {
+            throw new InferenceException("no forward pass answered within " + requestTimeout.plus(FORWARD_ALLOWANCE), e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new IllegalStateException(cause);
     }
 
     private static float[] prepare(ImagePreprocessor preprocessor, ImageUpload image, int index, int count) {
@@ -122,5 +198,10 @@ public class ClassificationService {
 
     private static double millis(long nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        preprocessPool.shutdownNow();
     }
 }

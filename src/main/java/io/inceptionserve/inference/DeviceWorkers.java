@@ -6,27 +6,28 @@ import ai.djl.inference.Predictor;
 import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.observability.InferenceMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
- * One model's predictors on one device. A DJL {@link Predictor} is not thread-safe, so each is
- * lent to one caller at a time; callers wait for a free one.
+ * One model's copy on one device and its workers. A DJL {@link Predictor} is not thread-safe, so
+ * each worker thread owns one predictor and feeds it batches from the model's queue.
  */
 final class DeviceWorkers implements AutoCloseable {
+
+    private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final Device device;
     private final Model model;
     private final List<Predictor<ImageBatch, float[][]>> predictors;
-    private final BlockingQueue<Predictor<ImageBatch, float[][]>> idle;
+    private final List<Thread> threads = new ArrayList<>();
 
     private DeviceWorkers(Device device, Model model, List<Predictor<ImageBatch, float[][]>> predictors) {
         this.device = device;
         this.model = model;
         this.predictors = predictors;
-        this.idle = new ArrayBlockingQueue<>(predictors.size(), false, predictors);
     }
 
     /** Loads the artifact's network onto {@code device} with {@code workers} predictors. */
@@ -51,49 +52,47 @@ final class DeviceWorkers implements AutoCloseable {
         return device;
     }
 
-    int idleCount() {
-        return idle.size();
-    }
-
-    int size() {
-        return predictors.size();
-    }
-
-    /** Runs one forward pass on a free predictor, waiting for one if all are busy. */
-    Forward run(ImageBatch batch) throws InterruptedException {
-        long queued = System.nanoTime();
-        Predictor<ImageBatch, float[][]> predictor = idle.take();
-        long started = System.nanoTime();
-        try {
-            float[][] probabilities = predictor.predict(batch);
-            return new Forward(probabilities, device, started - queued, System.nanoTime() - started);
-        } catch (TranslateException e) {
-            throw new InferenceException("the forward pass on " + device + " failed: " + e.getMessage(), e);
-        } finally {
-            idle.add(predictor);
-        }
-    }
-
-    /** Runs every predictor on a blank batch so the first real request does not pay for start-up. */
-    void warmUp(ImageBatch blank, int iterations) throws InterruptedException {
-        for (int i = 0; i < iterations; i++) {
-            for (int p = 0; p < predictors.size(); p++) {
-                run(blank);
+    /**
+     * Runs every predictor on blank batches of one image and of a full batch, so the first real
+     * requests do not pay for the engine's lazy initialisation and allocator growth.
+     */
+    void warmUp(int channels, int size, int maxBatchSize, int iterations) throws TranslateException {
+        for (int batchSize : new int[] {1, maxBatchSize}) {
+            ImageBatch blank = ImageBatch.of(
+                    java.util.Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
+            for (int i = 0; i < iterations; i++) {
+                for (Predictor<ImageBatch, float[][]> predictor : predictors) {
+                    predictor.predict(blank);
+                }
             }
         }
     }
 
+    /** Starts one worker thread per predictor, all taking from {@code queue}. */
+    void start(String modelName, InferenceQueue queue, Batching batching, int channels, int size,
+            InferenceMetrics metrics) {
+        for (int i = 0; i < predictors.size(); i++) {
+            BatchWorker worker = new BatchWorker(modelName, device.toString(), predictors.get(i), queue, batching,
+                    channels, size, metrics);
+            Thread thread = new Thread(worker, "infer-" + modelName + "-" + device + "-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /** Stops the workers, letting a forward pass in progress finish, then frees the model. */
     @Override
     public void close() {
+        threads.forEach(Thread::interrupt);
+        for (Thread thread : threads) {
+            try {
+                thread.join(STOP_TIMEOUT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         predictors.forEach(Predictor::close);
         model.close();
     }
-
-    /**
-     * @param probabilities per image, per class
-     * @param device where it ran
-     * @param queueNanos time spent waiting for a free predictor
-     * @param inferenceNanos time of the forward pass itself
-     */
-    record Forward(float[][] probabilities, Device device, long queueNanos, long inferenceNanos) {}
 }

@@ -1,10 +1,13 @@
 package io.inceptionserve.inference;
 
 import ai.djl.Device;
+import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
+import io.inceptionserve.observability.InferenceMetrics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,12 +33,14 @@ public class ModelRegistry implements SmartLifecycle {
 
     private final InceptionProperties properties;
     private final ResourceLoader resourceLoader;
+    private final InferenceMetrics metrics;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private volatile Thread loader;
 
-    public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader) {
+    public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
         this.properties = properties;
         this.resourceLoader = resourceLoader;
+        this.metrics = metrics;
         properties.models().forEach((name, location) -> models.put(name, new ServedModel(name, location)));
         if (!models.containsKey(properties.defaultModel())) {
             throw new IllegalStateException("inception.default-model '" + properties.defaultModel()
@@ -79,16 +84,22 @@ public class ModelRegistry implements SmartLifecycle {
         try {
             ModelArtifact artifact = ModelArtifact.open(model.name(), filesAt(model.location()));
             model.opened(artifact);
+            int channels = artifact.manifest().input().channels();
+            int size = artifact.manifest().input().size();
             for (Device device : devices()) {
-                loaded.add(DeviceWorkers.load(artifact, device, workersFor(device)));
+                loaded.add(DeviceWorkers.load(artifact, device, batching(device).workers()));
             }
             model.warmingUp(loaded);
-            ImageBatch blank = ImageBatch.of(List.of(new float[model.preprocessor().tensorLength()]),
-                    artifact.manifest().input().channels(), artifact.manifest().input().size());
             for (DeviceWorkers workers : loaded) {
-                workers.warmUp(blank, properties.inference().warmupIterations());
+                workers.warmUp(channels, size, batching(workers.device()).maxBatchSize(),
+                        properties.inference().warmupIterations());
             }
-            model.ready();
+            InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
+            for (DeviceWorkers workers : loaded) {
+                workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
+            }
+            metrics.registerQueue(model.name(), model::queueDepth);
+            model.ready(queue);
             if (artifact.hasWeights()) {
                 log.info("Model '{}' ({}) ready on {}", model.name(), artifact.architecture().id(), model.devices());
             } else {
@@ -98,15 +109,15 @@ public class ModelRegistry implements SmartLifecycle {
                         "trained": false. Train it (see README) or point inception.models.{} at a trained model.""",
                         model.name(), model.location(), model.name());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            model.failed("loading was interrupted");
-            loaded.forEach(DeviceWorkers::close);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
             model.failed(e.getMessage());
             loaded.forEach(DeviceWorkers::close);
         }
+    }
+
+    private Batching batching(Device device) {
+        return properties.inference().batching(device.isGpu());
     }
 
     private ArtifactFiles filesAt(String location) {
@@ -125,18 +136,6 @@ public class ModelRegistry implements SmartLifecycle {
             throw new IllegalStateException("inception.inference.devices is GPU but no GPU is visible");
         }
         return visible;
-    }
-
-    /**
-     * On a CPU the engine's own threads already use every core, so more predictors mostly
-     * contend; a GPU overlaps one predictor's host work with another's kernels.
-     */
-    private int workersFor(Device device) {
-        int configured = properties.inference().workersPerDevice();
-        if (configured > 0) {
-            return configured;
-        }
-        return device.isGpu() ? 2 : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }
 
     @Override

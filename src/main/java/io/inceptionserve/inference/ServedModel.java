@@ -25,6 +25,7 @@ public final class ServedModel {
     private volatile ModelArtifact artifact;
     private volatile ImagePreprocessor preprocessor;
     private volatile List<DeviceWorkers> workers = List.of();
+    private volatile InferenceQueue queue;
 
     ServedModel(String name, String location) {
         this.name = name;
@@ -80,23 +81,24 @@ public final class ServedModel {
         this.status = Status.WARMING_UP;
     }
 
-    void ready() {
+    void ready(InferenceQueue openedQueue) {
+        this.queue = openedQueue;
         this.status = Status.READY;
+    }
+
+    /** The queue of images waiting for this model; set once it is ready. */
+    InferenceQueue queue() {
+        return queue;
+    }
+
+    /** Images waiting for a forward pass. */
+    public int queueDepth() {
+        InferenceQueue current = queue;
+        return current == null ? 0 : current.depth();
     }
 
     void failed(String reason) {
         this.failure = reason;
         this.status = Status.FAILED;
-    }
-
-    /** Picks the device with the most idle predictors, so load spreads over GPUs. */
-    DeviceWorkers leastBusyDevice() {
-        DeviceWorkers best = workers.get(0);
-        for (DeviceWorkers candidate : workers) {
-            if (candidate.idleCount() > best.idleCount()) {
-                best = candidate;
-            }
-        }
-        return best;
     }
 }

@@ -52,10 +52,9 @@ public class InferenceMetrics {
         meters(model).preprocess.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void recordBatch(String model, String device, int batchSize, long queueNanos, long inferenceNanos) {
-        ModelMeters meters = meters(model);
-        meters.queueWait.record(queueNanos, TimeUnit.NANOSECONDS);
-        meters.batchSize.record(batchSize);
+    /** One forward pass: how many images it held and how long it took. */
+    public void recordBatch(String model, String device, int batchSize, long inferenceNanos) {
+        meters(model).batchSize.record(batchSize);
         Timer.builder("inception.inference")
                 .description("Forward pass of one batch on the engine")
                 .tags("model", model, "device", device)
@@ -63,6 +62,29 @@ public class InferenceMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** How long one image waited in the queue before its forward pass started. */
+    public void recordQueueWait(String model, long nanos) {
+        meters(model).queueWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An image answered without computing it because its deadline passed in the queue. */
+    public void recordExpired(String model) {
+        meters(model).rejected("deadline").increment();
+    }
+
+    /** A request refused at once because the model's queue was full. */
+    public void recordQueueFull(String model) {
+        meters(model).rejected("queue_full").increment();
+    }
+
+    /** Exposes the number of images waiting in a model's queue. */
+    public void registerQueue(String model, java.util.function.IntSupplier depth) {
+        io.micrometer.core.instrument.Gauge.builder("inception.queue.size", depth::getAsInt)
+                .description("Images waiting for a forward pass")
+                .tag("model", model)
+                .register(registry);
     }
 
     /** Per model: throughput over the last minute and latency percentiles, for the actuator. */
@@ -140,7 +162,7 @@ public class InferenceMetrics {
                     .tag("model", model)
                     .register(registry);
             preprocess = latencyTimer("inception.preprocess", "Decoding and preparing one image");
-            queueWait = latencyTimer("inception.queue.wait", "Wait for a free predictor before a forward pass");
+            queueWait = latencyTimer("inception.queue.wait", "Wait in the queue before an image's forward pass");
             batchSize = DistributionSummary.builder("inception.batch.size")
                     .description("Images per forward pass")
                     .tag("model", model)
@@ -155,6 +177,13 @@ public class InferenceMetrics {
                     .tag("model", model)
                     .publishPercentiles(PERCENTILES)
                     .publishPercentileHistogram()
+                    .register(registry);
+        }
+
+        Counter rejected(String reason) {
+            return Counter.builder("inception.rejected")
+                    .description("Images or requests refused without being computed")
+                    .tags("model", model, "reason", reason)
                     .register(registry);
         }
 

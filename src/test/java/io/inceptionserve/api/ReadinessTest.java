@@ -17,7 +17,8 @@ import org.springframework.http.ResponseEntity;
         properties = {
             "inception.models.slow-v2=classpath:models/slow-v2/",
             "inception.default-model=slow-v2",
-            "inception.inference.warmup-iterations=60"
+            "inception.inference.warmup-iterations=12",
+            "inception.inference.cpu.max-batch-size=2"
         })
 class ReadinessTest {
 

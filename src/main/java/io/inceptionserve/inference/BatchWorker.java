@@ -1,0 +1,110 @@
+package io.inceptionserve.inference;
+
+import ai.djl.inference.Predictor;
+import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.inference.PendingImage.Scored;
+import io.inceptionserve.observability.InferenceMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One predictor's thread: takes up to {@code maxBatchSize} queued images, waiting at most
+ * {@code maxBatchDelay} after the first for more, runs them in one forward pass and hands each
+ * caller its own row. An engine error fails only the images of that batch.
+ */
+final class BatchWorker implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWorker.class);
+
+    private final String model;
+    private final String device;
+    private final Predictor<ImageBatch, float[][]> predictor;
+    private final InferenceQueue queue;
+    private final Batching batching;
+    private final int channels;
+    private final int size;
+    private final InferenceMetrics metrics;
+
+    BatchWorker(String model, String device, Predictor<ImageBatch, float[][]> predictor, InferenceQueue queue,
+            Batching batching, int channels, int size, InferenceMetrics metrics) {
+        this.model = model;
+        this.device = device;
+        this.predictor = predictor;
+        this.queue = queue;
+        this.batching = batching;
+        this.channels = channels;
+        this.size = size;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                forward(liveImages(collect()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<PendingImage> collect() throws InterruptedException {
+        List<PendingImage> batch = new ArrayList<>(batching.maxBatchSize());
+        batch.add(queue.take());
+        long until = System.nanoTime() + batching.maxBatchDelay().toNanos();
+        while (batch.size() < batching.maxBatchSize()) {
+            PendingImage next = queue.poll(Math.max(0, until - System.nanoTime()));
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+        }
+        return batch;
+    }
+
+    /** Answers images whose deadline passed in the queue without computing them. */
+    private List<PendingImage> liveImages(List<PendingImage> batch) {
+        long now = System.nanoTime();
+        List<PendingImage> live = new ArrayList<>(batch.size());
+        for (PendingImage image : batch) {
+            if (image.expired(now)) {
+                metrics.recordExpired(model);
+                image.result().completeExceptionally(new OverloadedException("the image waited "
+                        + (now - image.enqueuedNanos()) / 1_000_000 + " ms in the queue of model '" + model
+                        + "', past the request deadline, and was not computed"));
+            } else {
+                live.add(image);
+            }
+        }
+        return live;
+    }
+
+    private void forward(List<PendingImage> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<float[]> pixels = new ArrayList<>(batch.size());
+        batch.forEach(image -> pixels.add(image.pixels()));
+        long started = System.nanoTime();
+        float[][] probabilities;
+        try {
+            probabilities = predictor.predict(ImageBatch.of(pixels, channels, size));
+        } catch (Exception e) {
+            log.error("Forward pass of {} images on {} for model '{}' failed", batch.size(), device, model, e);
+            InferenceException failure = new InferenceException("the forward pass on " + device + " failed: "
+                    + e.getMessage(), e);
+            batch.forEach(image -> image.result().completeExceptionally(failure));
+            return;
+        }
+        long inferenceNanos = System.nanoTime() - started;
+        metrics.recordBatch(model, device, batch.size(), inferenceNanos);
+        for (int i = 0; i < batch.size(); i++) {
+            PendingImage image = batch.get(i);
+            long queueNanos = started - image.enqueuedNanos();
+            metrics.recordQueueWait(model, queueNanos);
+            image.result().complete(new Scored(probabilities[i], device, batch.size(), queueNanos, inferenceNanos));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.inceptionserve.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import io.inceptionserve.artifact.ArtifactFiles;
+import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.inference.PendingImage.Scored;
+import io.inceptionserve.observability.InferenceMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Dynamic batching on the real engine, below HTTP: who gets which row, deadlines, faults. */
+class BatchingTest {
+
+    static final String MODEL = "googlenet-bn";
+
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    InferenceMetrics metrics = new InferenceMetrics(registry);
+    ModelArtifact artifact;
+    ImagePreprocessor preprocessor;
+    DeviceWorkers workers;
+    InferenceQueue queue = new InferenceQueue(64);
+
+    @BeforeEach
+    void load() {
+        OfflineEngine.pytorch();
+        artifact = ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
+        preprocessor = new ImagePreprocessor(artifact.manifest());
+        workers = DeviceWorkers.load(artifact, Device.cpu(), 1);
+    }
+
+    @AfterEach
+    void close() {
+        workers.close();
+    }
+
+    private void start(Duration maxBatchDelay) {
+        int size = artifact.manifest().input().size();
+        workers.start(MODEL, queue, new Batching(1, 8, maxBatchDelay), 1, size, metrics);
+    }
+
+    private float[] prepared(String image) throws Exception {
+        return preprocessor.prepare(Files.readAllBytes(Path.of("src/test/resources/images", image)));
+    }
+
+    private static PendingImage pending(float[] pixels, Duration timeout) {
+        long now = System.nanoTime();
+        return new PendingImage(pixels, now, now + timeout.toNanos());
+    }
+
+    private static Scored result(PendingImage image) throws Exception {
+        return image.result().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void imagesQueuedTogetherShareOneForwardPassAndEachGetsItsOwnRow() throws Exception {
+        List<float[]> images = List.of(prepared("ankle-boot.png"), prepared("pullover.jpg"), prepared("trouser.png"));
+        // Alone, one after the other: the reference rows.
+        start(Duration.ofMillis(200));
+        List<float[]> alone = new ArrayList<>();
+        for (float[] pixels : images) {
+            PendingImage single = pending(pixels, Duration.ofSeconds(30));
+            queue.offer(List.of(single));
+            Scored scored = result(single);
+            assertThat(scored.batchSize()).isEqualTo(1);
+            alone.add(scored.probabilities());
+        }
+
+        List<PendingImage> together = new ArrayList<>();
+        for (int copy = 0; copy < 2; copy++) {
+            for (float[] pixels : images) {
+                together.add(pending(pixels, Duration.ofSeconds(30)));
+            }
+        }
+        assertThat(queue.offer(together)).isTrue();
+
+        for (int i = 0; i < together.size(); i++) {
+            Scored scored = result(together.get(i));
+            assertThat(scored.batchSize()).isEqualTo(6);
+            float[] expected = alone.get(i % images.size());
+            for (int c = 0; c < expected.length; c++) {
+                assertThat(scored.probabilities()[c]).isCloseTo(expected[c],
+                        org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+        assertThat(registry.get("inception.batch.size").summary().max()).isEqualTo(6);
+    }
+
+    @Test
+    void anImageWhoseDeadlinePassedInTheQueueIsAnsweredWithoutBeingComputed() throws Exception {
+        PendingImage late = pending(prepared("trouser.png"), Duration.ofNanos(1));
+        Thread.sleep(5);
+        queue.offer(List.of(late));
+        start(Duration.ofMillis(1));
+
+        assertThatThrownBy(() -> late.result().get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(OverloadedException.class)
+                .hasMessageContaining("past the request deadline");
+        assertThat(registry.get("inception.rejected").tag("reason", "deadline").counter().count()).isEqualTo(1);
+        assertThat(registry.get("inception.batch.size").summary().count()).as("forward passes").isZero();
+    }
+
+    @Test
+    void aFailingBatchFailsOnlyItsOwnImages() throws Exception {
+        start(Duration.ofMillis(1));
+        PendingImage broken = pending(new float[7], Duration.ofSeconds(30));
+        queue.offer(List.of(broken));
+        assertThatThrownBy(() -> broken.result().get(60, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(InferenceException.class);
+
+        PendingImage healthy = pending(prepared("trouser.png"), Duration.ofSeconds(30));
+        queue.offer(List.of(healthy));
+        assertThat(result(healthy).probabilities()).hasSize(10);
+    }
+
+    @Test
+    void aFullQueueRefusesARequestWhole() {
+        InferenceQueue small = new InferenceQueue(3);
+        List<PendingImage> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.add(pending(new float[1], Duration.ofSeconds(1)));
+        }
+
+        assertThat(small.offer(four)).isFalse();
+        assertThat(small.depth()).isZero();
+        assertThat(small.offer(four.subList(0, 3))).isTrue();
+        assertThat(small.depth()).isEqualTo(3);
+        assertThat(small.offer(four.subList(3, 4))).isFalse();
+    }
+}
