@@ -7,14 +7,17 @@ import io.inceptionserve.inference.ImageUpload;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,10 +31,13 @@ public class ClassifyController {
 
     private final ClassificationService classifier;
     private final InceptionProperties.Inference settings;
+    private final long maxBodyBytes;
 
-    public ClassifyController(ClassificationService classifier, InceptionProperties properties) {
+    public ClassifyController(
+            ClassificationService classifier, InceptionProperties properties, MultipartProperties multipart) {
         this.classifier = classifier;
         this.settings = properties.inference();
+        this.maxBodyBytes = multipart.getMaxFileSize().toBytes();
     }
 
     @Operation(summary = "Classify one or several uploaded images",
@@ -60,11 +66,13 @@ public class ClassifyController {
             MediaType.IMAGE_GIF_VALUE, "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Classification classifyBody(
-            @RequestBody(required = false) byte[] body,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "The encoded image",
+                    content = @Content(mediaType = "image/*", schema = @Schema(type = "string", format = "binary")))
+                    InputStream body,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
             @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
-        return classify(model, List.of(new ImageUpload(null, body == null ? new byte[0] : body)), topK);
+        return classify(model, List.of(new ImageUpload(null, readBounded(body))), topK);
     }
 
     private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
@@ -76,6 +84,19 @@ public class ClassifyController {
             }
         }
         return classifier.classify(model, uploads, topK);
+    }
+
+    /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */
+    private byte[] readBounded(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw new BodyTooLargeException(maxBodyBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body", e);
+        }
     }
 
     private static byte[] bytesOf(MultipartFile file) {

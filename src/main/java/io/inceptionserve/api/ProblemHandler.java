@@ -64,6 +64,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     "Unsupported image format", e.getMessage());
             case UNREADABLE -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "unreadable-image", "Unreadable image",
                     e.getMessage());
+            case TOO_LARGE -> problem(HttpStatus.CONTENT_TOO_LARGE, "image-too-large", "Image too large",
+                    e.getMessage());
         };
     }
 
@@ -75,6 +77,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> tooManyImages(TooManyImagesException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "too-many-images", "Too many images", e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> bodyTooLarge(BodyTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", e.getMessage());
     }
 
     @ExceptionHandler

@@ -41,6 +41,7 @@ public record InceptionProperties(
      *     are refused at once with 503 and {@code Retry-After}
      * @param requestTimeout how long an image may wait in the queue before it is answered 503
      *     without being computed
+     * @param maxImagePixels images whose header declares more pixels are refused before decoding
      * @param preprocessThreads threads decoding and preparing images, off the inference threads;
      *     0 means one per core
      * @param cpu batching on the CPU
@@ -53,6 +54,7 @@ public record InceptionProperties(
             @Min(1) @Max(256) int maxImagesPerRequest,
             @Min(1) int queueCapacity,
             @NotNull Duration requestTimeout,
+            @Min(1) long maxImagePixels,
             @Min(0) @Max(256) int preprocessThreads,
             @NotNull @Valid Batching cpu,
             @NotNull @Valid Batching gpu) {

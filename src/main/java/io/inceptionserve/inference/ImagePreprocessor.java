@@ -8,6 +8,10 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -22,6 +26,10 @@ import net.coobird.thumbnailator.Thumbnails;
  */
 public final class ImagePreprocessor {
 
+    /** Default pixel limit: a 50-megapixel photo decodes to 200 MB of ARGB, a bomb to far more. */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000;
+
+    private final long maxPixels;
     private final int size;
     private final int channels;
     private final ResizePolicy resizePolicy;
@@ -30,6 +38,12 @@ public final class ImagePreprocessor {
     private final float[] std;
 
     public ImagePreprocessor(ModelManifest manifest) {
+        this(manifest, DEFAULT_MAX_PIXELS);
+    }
+
+    /** A preprocessor that refuses, before decoding, images whose header declares more than {@code maxPixels}. */
+    public ImagePreprocessor(ModelManifest manifest, long maxPixels) {
+        this.maxPixels = maxPixels;
         this.size = manifest.input().size();
         this.channels = manifest.input().channels();
         this.resizePolicy = manifest.preprocessing().resize();
@@ -45,7 +59,7 @@ public final class ImagePreprocessor {
 
     /** Decodes an encoded image and prepares it; refusals say why. */
     public float[] prepare(byte[] encoded) {
-        return prepare(decode(encoded));
+        return prepare(decode(encoded, maxPixels));
     }
 
     /** Prepares an already decoded image. */
@@ -55,13 +69,8 @@ public final class ImagePreprocessor {
         return normalise(cropped);
     }
 
-    static BufferedImage decode(byte[] encoded) {
-        String format = formatOf(encoded);
-        if (format == null) {
-            throw new InvalidImageException(InvalidImageException.Reason.UNSUPPORTED_FORMAT,
-                    "the file is not in an image format this service reads (" + String.join(", ", readableFormats())
-                            + ")");
-        }
+    static BufferedImage decode(byte[] encoded, long maxPixels) {
+        String format = checkHeader(encoded, maxPixels);
         try {
             // Thumbnailator applies the EXIF orientation, so a phone photo is seen upright.
             return Thumbnails.of(new ByteArrayInputStream(encoded)).scale(1.0).asBufferedImage();
@@ -71,25 +80,48 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** Sniffs the format from the bytes themselves; the declared content type is not trusted. */
-    private static String formatOf(byte[] encoded) {
+    /**
+     * Sniffs the format from the bytes themselves (the declared content type is not trusted) and
+     * reads the dimensions from the header, refusing decompression bombs before any pixel is
+     * decoded. Returns the format name.
+     */
+    private static String checkHeader(byte[] encoded, long maxPixels) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            var readers = ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                return null;
+                throw new InvalidImageException(InvalidImageException.Reason.UNSUPPORTED_FORMAT,
+                        "the file is not in an image format this service reads ("
+                                + String.join(", ", readableFormats()) + ")");
             }
             ImageReader reader = readers.next();
-            String format = reader.getFormatName().toUpperCase(java.util.Locale.ROOT);
-            reader.dispose();
+            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+            long width;
+            long height;
+            try {
+                reader.setInput(in, true, true);
+                width = reader.getWidth(0);
+                height = reader.getHeight(0);
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidImageException(InvalidImageException.Reason.UNREADABLE,
+                        "the " + format + " image's header cannot be read: " + describe(e), e);
+            } finally {
+                reader.dispose();
+            }
+            if (width * height > maxPixels) {
+                throw new InvalidImageException(InvalidImageException.Reason.TOO_LARGE, "the " + format
+                        + " image is " + width + "×" + height + " = " + width * height
+                        + " pixels; at most " + maxPixels + " are decoded");
+            }
             return format;
         } catch (IOException e) {
-            return null;
+            throw new InvalidImageException(InvalidImageException.Reason.UNREADABLE,
+                    "the image cannot be read: " + describe(e), e);
         }
     }
 
     private static String[] readableFormats() {
-        return java.util.Arrays.stream(ImageIO.getReaderFormatNames())
-                .map(f -> f.toUpperCase(java.util.Locale.ROOT))
+        return Arrays.stream(ImageIO.getReaderFormatNames())
+                .map(f -> f.toUpperCase(Locale.ROOT))
                 .distinct()
                 .sorted()
                 .toArray(String[]::new);
@@ -149,7 +181,7 @@ public final class ImagePreprocessor {
         try {
             return Thumbnails.of(image).forceSize(targetWidth, targetHeight).asBufferedImage();
         } catch (IOException e) {
-            throw new IllegalStateException("resizing an in-memory image cannot do I/O", e);
+            throw new UncheckedIOException("resizing an in-memory image failed", e);
         }
     }
 

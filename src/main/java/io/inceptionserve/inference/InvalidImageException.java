@@ -8,7 +8,9 @@ public class InvalidImageException extends RuntimeException {
         /** The bytes are not in an image format this service decodes. */
         UNSUPPORTED_FORMAT,
         /** The bytes claim an image format but cannot be decoded. */
-        UNREADABLE
+        UNREADABLE,
+        /** The image's header declares more pixels than the service decodes. */
+        TOO_LARGE
     }
 
     private final Reason reason;

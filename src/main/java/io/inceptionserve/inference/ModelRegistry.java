@@ -83,7 +83,7 @@ public class ModelRegistry implements SmartLifecycle {
         List<DeviceWorkers> loaded = new ArrayList<>();
         try {
             ModelArtifact artifact = ModelArtifact.open(model.name(), filesAt(model.location()));
-            model.opened(artifact);
+            model.opened(artifact, properties.inference().maxImagePixels());
             int channels = artifact.manifest().input().channels();
             int size = artifact.manifest().input().size();
             for (Device device : devices()) {

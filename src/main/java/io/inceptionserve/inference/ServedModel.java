@@ -71,9 +71,9 @@ public final class ServedModel {
         return workers;
     }
 
-    void opened(ModelArtifact openedArtifact) {
+    void opened(ModelArtifact openedArtifact, long maxImagePixels) {
         this.artifact = openedArtifact;
-        this.preprocessor = new ImagePreprocessor(openedArtifact.manifest());
+        this.preprocessor = new ImagePreprocessor(openedArtifact.manifest(), maxImagePixels);
     }
 
     void warmingUp(List<DeviceWorkers> loaded) {

@@ -152,6 +152,20 @@ class ClassifyApiTest {
     }
 
     @Test
+    void oversizedInputsAre413Problems() throws Exception {
+        byte[] huge = new byte[16 * 1024 * 1024 + 1];
+        assertProblem(client.classifyBody("", huge, MediaType.IMAGE_JPEG), 413, "exceeds the limit of 16777216 bytes");
+
+        java.awt.image.BufferedImage bomb = new java.awt.image.BufferedImage(10_000, 10_000,
+                java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(bomb, "png", png);
+        assertThat(png.size()).as("a decompression bomb: tiny file, 100 megapixels").isLessThan(1_000_000);
+        assertProblem(client.classifyBody("", png.toByteArray(), MediaType.IMAGE_PNG), 413,
+                "10000×10000 = 100000000 pixels; at most 50000000 are decoded");
+    }
+
+    @Test
     void prometheusExposesPerModelMetricsAfterRequests() throws Exception {
         client.classify("?model=googlenet-bn", List.of(image("trouser.png"), image("ankle-boot.png")));
 
