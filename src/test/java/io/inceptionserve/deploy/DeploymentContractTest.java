@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -125,13 +124,11 @@ class DeploymentContractTest {
         assertThat(exported.get(autoscalerMetric)).contains("model");
     }
 
-    private int runHealthcheck(List<String> command, int serverPort) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("MANAGEMENT_SERVER_PORT");
-        builder.environment().put("SERVER_PORT", Integer.toString(serverPort));
-        Process process = builder.start();
-        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("healthcheck finishes").isTrue();
-        return process.exitValue();
+    private static int runHealthcheck(List<String> command, int serverPort) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("SERVER_PORT", Integer.toString(serverPort));
+        env.put("MANAGEMENT_SERVER_PORT", null);
+        return Processes.run(command, env).exitCode();
     }
 
     /** Metric name → the labels its samples carry, from the Prometheus text format. */

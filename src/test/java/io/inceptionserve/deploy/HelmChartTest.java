@@ -25,7 +25,10 @@ import io.inceptionserve.config.InceptionProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -293,6 +296,46 @@ class HelmChartTest {
         assertThat(String.join(" ", fetch.getCommand())).contains("sha256sum -c", "tar -xzf");
         assertThat(PodEnvironment.of(chart, scratch).inception().models())
                 .containsEntry("fashion", "file:/models/googlenet-fashion/");
+    }
+
+    /** The init container's script, run here on an archive of a model directory. */
+    @Test
+    void theFetchScriptUnpacksAVerifiedArchiveWhereTheServedModelsPointAndRefusesATamperedOne() throws Exception {
+        Path source = Files.createDirectories(scratch.resolve("source/googlenet-fashion"));
+        for (String file : List.of("manifest.json", "labels.txt")) {
+            Files.copy(Path.of("src/main/resources/models/googlenet-bn", file), source.resolve(file));
+        }
+        Path archive = scratch.resolve("models.tar.gz");
+        assertThat(Processes.run(List.of("tar", "-czf", archive.toString(), "-C", source.getParent().toString(),
+                "googlenet-fashion"), Map.of()).exitCode()).isZero();
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(archive)));
+
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "models.source", "url",
+                "models.url", archive.toUri().toString(),
+                "models.sha256", sha256,
+                "models.served.fashion", "googlenet-fashion"));
+        Container fetch = chart.pod().getInitContainers().get(0);
+        Path volume = Files.createDirectories(scratch.resolve("volume"));
+        Map<String, String> env = new HashMap<>();
+        fetch.getEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
+        env.put("MODELS_DIR", volume.toString());
+
+        Processes.Result fetched = Processes.run(fetch.getCommand(), env);
+        assertThat(fetched.exitCode()).as(fetched.output()).isZero();
+        String mountPath = mount(fetch, "/models").getMountPath();
+        String location = PodEnvironment.of(chart, scratch).inception().models().get("fashion");
+        Path served = Path.of(location.replace("file:" + mountPath, volume.toString()));
+        assertThat(served.resolve("manifest.json")).hasSameTextualContentAs(source.resolve("manifest.json"));
+        try (Stream<Path> files = Files.list(volume)) {
+            assertThat(files).as("the archive is removed once unpacked").containsExactly(volume.resolve("googlenet-fashion"));
+        }
+
+        Path emptyVolume = Files.createDirectories(scratch.resolve("tampered"));
+        env.put("MODELS_DIR", emptyVolume.toString());
+        env.put("MODELS_SHA256", "0".repeat(64));
+        assertThat(Processes.run(fetch.getCommand(), env).exitCode()).isNotZero();
+        assertThat(emptyVolume.resolve("googlenet-fashion")).doesNotExist();
     }
 
     @Test
