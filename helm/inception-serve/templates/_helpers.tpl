@@ -1,0 +1,56 @@
+{{- define "inception-serve.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "inception-serve.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "inception-serve.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "inception-serve.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "inception-serve.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "inception-serve.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The named container port that serves /actuator: the HTTP port unless management has its own. */}}
+{{- define "inception-serve.managementPortName" -}}
+{{- if eq (int .Values.ports.management) (int .Values.ports.http) }}http{{ else }}management{{ end }}
+{{- end }}
+
+{{/* The Spring configuration the ConfigMap carries: the user's `config`, plus the served models from the model volume. */}}
+{{- define "inception-serve.applicationConfig" -}}
+{{- $config := deepCopy (default (dict) .Values.config) }}
+{{- $inception := dict }}
+{{- if ne .Values.models.source "bundled" }}
+{{- $served := dict }}
+{{- if not .Values.models.served }}
+{{- fail "models.served must name the model directories to serve from the volume" }}
+{{- end }}
+{{- range $name, $dir := .Values.models.served }}
+{{- $_ := set $served $name (printf "file:%s/%s/" (trimSuffix "/" $.Values.models.mountPath) (trimAll "/" $dir)) }}
+{{- end }}
+{{- $_ := set $inception "models" $served }}
+{{- end }}
+{{- with .Values.models.defaultModel }}
+{{- $_ := set $inception "default-model" . }}
+{{- end }}
+{{- if $inception }}
+{{- $config = mustMergeOverwrite $config (dict "inception" $inception) }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}

@@ -1,0 +1,443 @@
+package io.inceptionserve.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.inceptionserve.config.InceptionProperties;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.util.FileSystemUtils;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Helm chart, linted and rendered by real Helm, checked against the application's own
+ * configuration as Spring would resolve it inside the rendered pod.
+ */
+class HelmChartTest {
+
+    private static final Quantity ONE_GPU = new Quantity("1");
+    private static final String GPU_RESOURCE = "nvidia.com/gpu";
+
+    @TempDir
+    Path scratch;
+
+    /** The two values sets the chart ships. */
+    enum Shipped {
+        DEFAULT(List.of()),
+        GPU(List.of(RenderedChart.GPU_VALUES));
+
+        final List<Path> valuesFiles;
+
+        Shipped(List<Path> valuesFiles) {
+            this.valuesFiles = valuesFiles;
+        }
+
+        RenderedChart render() {
+            return RenderedChart.render(valuesFiles, Map.of());
+        }
+
+        RenderedChart render(Map<String, Object> settings) {
+            return RenderedChart.render(valuesFiles, settings);
+        }
+    }
+
+    @Test
+    void lintFindsNothingWithTheDefaultValues() {
+        assertLintClean(RenderedChart.CHART);
+    }
+
+    /** Helm's lint takes no values file, so the GPU values are merged into a copy's values.yaml. */
+    @Test
+    void lintFindsNothingWithTheGpuValues() throws IOException {
+        Path copy = scratch.resolve("inception-serve");
+        FileSystemUtils.copyRecursively(RenderedChart.CHART, copy);
+        Yaml yaml = new Yaml();
+        Map<String, Object> values = yaml.load(Files.readString(RenderedChart.CHART.resolve("values.yaml")));
+        Map<String, Object> gpu = yaml.load(Files.readString(RenderedChart.GPU_VALUES));
+        Files.writeString(copy.resolve("values.yaml"), yaml.dump(mergeValues(values, gpu)));
+        assertLintClean(copy);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void probesAndPortsAreTheApplicationsOwn(Shipped values) {
+        RenderedChart chart = values.render();
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(spring.readFrom(scratch)).as("the ConfigMap's application.yaml is read").isTrue();
+
+        assertThat(spring.property("management.endpoint.health.probes.enabled")).isEqualTo("true");
+        assertThat(spring.property("management.endpoints.web.exposure.include")).contains("health", "prometheus");
+        // The startup probe waits on readiness because readiness is what covers model loading.
+        assertThat(spring.property("management.endpoint.health.group.readiness.include")).contains("models");
+
+        Container container = chart.container();
+        assertThat(chart.containerPort("http")).isEqualTo(spring.serverPort());
+        String health = spring.actuatorPath() + "/health";
+        assertProbe(chart, container.getStartupProbe().getHttpGet(), health + "/readiness", spring.managementPort());
+        assertProbe(chart, container.getReadinessProbe().getHttpGet(), health + "/readiness", spring.managementPort());
+        assertProbe(chart, container.getLivenessProbe().getHttpGet(), health + "/liveness", spring.managementPort());
+
+        Service service = chart.service();
+        assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("http");
+            assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
+        });
+        assertThat(service.getSpec().getSelector())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void aSeparateManagementPortIsFollowedByProbesServiceAndScraping() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "ports.management", 9090,
+                "config.management.server.port", 9090,
+                "metrics.serviceMonitor.enabled", true));
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(spring.managementPort()).isEqualTo(9090);
+        assertThat(chart.containerPort("http")).isEqualTo(spring.serverPort());
+        assertProbe(chart, chart.container().getLivenessProbe().getHttpGet(),
+                spring.actuatorPath() + "/health/liveness", 9090);
+        assertThat(chart.service().getSpec().getPorts())
+                .anySatisfy(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management")));
+
+        Map<String, Object> endpoint = serviceMonitorEndpoint(chart);
+        assertThat(endpoint).containsEntry("port", "management")
+                .containsEntry("path", spring.actuatorPath() + "/prometheus");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void resourcesAreSetAndOnlyTheGpuValuesAskForAGpu(Shipped values) {
+        RenderedChart chart = values.render();
+        var resources = chart.container().getResources();
+        for (Map<String, Quantity> quantities : List.of(resources.getRequests(), resources.getLimits())) {
+            assertThat(quantities).containsKeys("cpu", "memory");
+        }
+        Quantity cpuLimit = resources.getLimits().get("cpu");
+        int torchThreads = Integer.parseInt(env(chart.container(), "OMP_NUM_THREADS"));
+        assertThat(torchThreads).isPositive()
+                .isLessThanOrEqualTo(cpuLimit.getNumericalAmount().intValue());
+
+        PodSpec pod = chart.pod();
+        InceptionProperties inception = PodEnvironment.of(chart, scratch).inception();
+        if (values == Shipped.GPU) {
+            assertThat(resources.getLimits()).containsEntry(GPU_RESOURCE, ONE_GPU);
+            assertThat(pod.getNodeSelector()).containsKey("nvidia.com/gpu.present");
+            assertThat(pod.getTolerations()).anySatisfy(toleration ->
+                    assertThat(toleration.getKey()).isEqualTo(GPU_RESOURCE));
+            assertThat(chart.container().getImage()).endsWith("-cuda");
+            assertThat(inception.inference().devices()).isEqualTo(InceptionProperties.DeviceMode.GPU);
+        } else {
+            assertThat(resources.getLimits()).doesNotContainKey(GPU_RESOURCE);
+            assertThat(resources.getRequests()).doesNotContainKey(GPU_RESOURCE);
+            assertThat(pod.getNodeSelector()).isNullOrEmpty();
+            assertThat(pod.getTolerations()).isNullOrEmpty();
+            assertThat(chart.container().getImage()).doesNotContain("cuda");
+            assertThat(inception.inference().devices()).isEqualTo(InceptionProperties.DeviceMode.AUTO);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void theAutoscalerOwnsTheReplicaCountAndScalesOnCpu(Shipped values) {
+        RenderedChart chart = values.render();
+        Deployment deployment = chart.deployment();
+        HorizontalPodAutoscaler hpa = chart.autoscaler().orElseThrow();
+        var spec = hpa.getSpec();
+        assertThat(spec.getScaleTargetRef().getKind()).isEqualTo("Deployment");
+        assertThat(spec.getScaleTargetRef().getName()).isEqualTo(deployment.getMetadata().getName());
+        assertThat(spec.getMinReplicas()).isPositive().isLessThanOrEqualTo(spec.getMaxReplicas());
+        assertThat(deployment.getSpec().getReplicas()).as("left to the autoscaler").isNull();
+        assertThat(spec.getMetrics()).singleElement().satisfies(metric -> {
+            assertThat(metric.getResource().getName()).isEqualTo("cpu");
+            assertThat(metric.getResource().getTarget().getAverageUtilization()).isBetween(1, 100);
+        });
+        // CPU utilisation is measured against the request.
+        assertThat(chart.container().getResources().getRequests()).containsKey("cpu");
+    }
+
+    @Test
+    void theInflightMetricCanDriveTheAutoscaler() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of("autoscaling.inflight.enabled", true));
+        List<MetricSpec> metrics = chart.autoscaler().orElseThrow().getSpec().getMetrics();
+        assertThat(metrics).extracting(MetricSpec::getType).containsExactly("Resource", "Pods");
+        assertThat(metrics.get(1).getPods().getMetric().getName()).isEqualTo("inception_requests_inflight");
+        assertThat(metrics.get(1).getPods().getTarget().getAverageValue()).isEqualTo(new Quantity("4"));
+    }
+
+    @Test
+    void withoutAutoscalingTheDeploymentSetsItsReplicas() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of("autoscaling.enabled", false, "replicaCount", 3));
+        assertThat(chart.autoscaler()).isEmpty();
+        assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void theDisruptionBudgetCoversThePods(Shipped values) {
+        RenderedChart chart = values.render();
+        PodDisruptionBudget pdb = chart.disruptionBudget().orElseThrow();
+        assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+        assertThat(pdb.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void thePodRunsLockedDown(Shipped values) {
+        RenderedChart chart = values.render(Map.of(
+                "models.source", "url", "models.url", "https://models.example.com/m.tar.gz",
+                "models.served.mine", "mine"));
+        PodSpec pod = chart.pod();
+        PodSecurityContext podSecurity = pod.getSecurityContext();
+        assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+        assertThat(podSecurity.getRunAsUser()).isPositive();
+        assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getEnableServiceLinks()).isFalse();
+
+        for (Container container : Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList()) {
+            SecurityContext security = container.getSecurityContext();
+            assertThat(security.getAllowPrivilegeEscalation()).as(container.getName()).isFalse();
+            assertThat(security.getReadOnlyRootFilesystem()).as(container.getName()).isTrue();
+            assertThat(security.getCapabilities().getDrop()).as(container.getName()).containsExactly("ALL");
+            assertThat(container.getImage()).as(container.getName()).matches(".+:\\d+\\.\\d+\\.\\d+[^:/]*");
+        }
+        // The root file system is read-only; the JVM, Tomcat and uploads write to /tmp.
+        assertThat(mountedVolume(chart, "/tmp").getEmptyDir()).isNotNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Shipped.class)
+    void shutdownFinishesWithinTheGracePeriod(Shipped values) {
+        RenderedChart chart = values.render();
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(spring.property("server.shutdown")).isEqualTo("graceful");
+
+        List<String> preStop = chart.container().getLifecycle().getPreStop().getExec().getCommand();
+        assertThat(preStop).hasSize(2).startsWith("sleep");
+        Duration drain = Duration.ofSeconds(Long.parseLong(preStop.get(1)));
+        Duration springShutdown = spring.shutdownPhaseTimeout();
+        Duration grace = Duration.ofSeconds(chart.pod().getTerminationGracePeriodSeconds());
+        assertThat(drain).isPositive();
+        assertThat(drain.plus(springShutdown))
+                .as("preStop sleep %s + Spring shutdown phase %s within terminationGracePeriodSeconds %s",
+                        drain, springShutdown, grace)
+                .isLessThan(grace);
+    }
+
+    @Test
+    void modelsFromAClaimAreServedFromTheMountedVolume() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "models.source", "pvc",
+                "models.existingClaim", "inception-models",
+                "models.served.fashion", "googlenet-fashion/",
+                "models.defaultModel", "fashion"));
+        Volume volume = mountedVolume(chart, "/models");
+        assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("inception-models");
+        assertThat(volume.getPersistentVolumeClaim().getReadOnly()).isTrue();
+        assertThat(mount(chart.container(), "/models").getReadOnly()).isTrue();
+        assertThat(chart.pod().getInitContainers()).isEmpty();
+
+        InceptionProperties inception = PodEnvironment.of(chart, scratch).inception();
+        assertThat(inception.models())
+                .containsEntry("fashion", "file:/models/googlenet-fashion/")
+                .containsKeys("googlenet", "googlenet-bn", "inception-v2");
+        assertThat(inception.defaultModel()).isEqualTo("fashion");
+    }
+
+    @Test
+    void modelsFromAUrlAreFetchedByAnInitContainerIntoAnEmptyDir() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "models.source", "url",
+                "models.url", "https://models.example.com/inception-models.tar.gz",
+                "models.sha256", "0".repeat(64),
+                "models.served.fashion", "googlenet-fashion"));
+        assertThat(mountedVolume(chart, "/models").getEmptyDir()).isNotNull();
+        Container fetch = chart.pod().getInitContainers().get(0);
+        assertThat(mount(fetch, "/models").getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(env(fetch, "MODELS_URL")).isEqualTo("https://models.example.com/inception-models.tar.gz");
+        assertThat(env(fetch, "MODELS_SHA256")).isEqualTo("0".repeat(64));
+        assertThat(String.join(" ", fetch.getCommand())).contains("sha256sum -c", "tar -xzf");
+        assertThat(PodEnvironment.of(chart, scratch).inception().models())
+                .containsEntry("fashion", "file:/models/googlenet-fashion/");
+    }
+
+    /** The init container's script, run here on an archive of a model directory. */
+    @Test
+    void theFetchScriptUnpacksAVerifiedArchiveWhereTheServedModelsPointAndRefusesATamperedOne() throws Exception {
+        Path source = Files.createDirectories(scratch.resolve("source/googlenet-fashion"));
+        for (String file : List.of("manifest.json", "labels.txt")) {
+            Files.copy(Path.of("src/main/resources/models/googlenet-bn", file), source.resolve(file));
+        }
+        Path archive = scratch.resolve("models.tar.gz");
+        assertThat(Processes.run(List.of("tar", "-czf", archive.toString(), "-C", source.getParent().toString(),
+                "googlenet-fashion"), Map.of()).exitCode()).isZero();
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(archive)));
+
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "models.source", "url",
+                "models.url", archive.toUri().toString(),
+                "models.sha256", sha256,
+                "models.served.fashion", "googlenet-fashion"));
+        Container fetch = chart.pod().getInitContainers().get(0);
+        Path volume = Files.createDirectories(scratch.resolve("volume"));
+        Map<String, String> env = new HashMap<>();
+        fetch.getEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
+        env.put("MODELS_DIR", volume.toString());
+
+        Processes.Result fetched = Processes.run(fetch.getCommand(), env);
+        assertThat(fetched.exitCode()).as(fetched.output()).isZero();
+        String mountPath = mount(fetch, "/models").getMountPath();
+        String location = PodEnvironment.of(chart, scratch).inception().models().get("fashion");
+        Path served = Path.of(location.replace("file:" + mountPath, volume.toString()));
+        assertThat(served.resolve("manifest.json")).hasSameTextualContentAs(source.resolve("manifest.json"));
+        try (Stream<Path> files = Files.list(volume)) {
+            assertThat(files).as("the archive is removed once unpacked").containsExactly(volume.resolve("googlenet-fashion"));
+        }
+
+        Path emptyVolume = Files.createDirectories(scratch.resolve("tampered"));
+        env.put("MODELS_DIR", emptyVolume.toString());
+        env.put("MODELS_SHA256", "0".repeat(64));
+        assertThat(Processes.run(fetch.getCommand(), env).exitCode()).isNotZero();
+        assertThat(emptyVolume.resolve("googlenet-fashion")).doesNotExist();
+    }
+
+    @Test
+    void incompleteModelSettingsAreRefused() {
+        assertRefused(Map.of("models.source", "s3"), "models.source must be bundled, pvc or url");
+        assertRefused(Map.of("models.source", "pvc", "models.served.a", "a"), "models.existingClaim");
+        assertRefused(Map.of("models.source", "url", "models.served.a", "a"), "models.url");
+        assertRefused(Map.of("models.source", "pvc", "models.existingClaim", "c"), "models.served");
+    }
+
+    @Test
+    void optionalResourcesAreOffByDefault() {
+        RenderedChart chart = RenderedChart.defaults();
+        assertThat(chart.find(Ingress.class)).isEmpty();
+        assertThat(chart.custom("monitoring.coreos.com/v1", "ServiceMonitor")).isEmpty();
+        assertThat(chart.all(ConfigMap.class)).singleElement().isEqualTo(chart.springConfig());
+    }
+
+    @Test
+    void enabledIngressServiceMonitorAndDashboardPointAtTheService() throws IOException {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "ingress.enabled", true,
+                "metrics.serviceMonitor.enabled", true,
+                "metrics.dashboard.enabled", true));
+        String service = chart.service().getMetadata().getName();
+
+        var backend = chart.one(Ingress.class).getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend();
+        assertThat(backend.getService().getName()).isEqualTo(service);
+        assertThat(backend.getService().getPort().getName()).isEqualTo("http");
+
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(serviceMonitorEndpoint(chart))
+                .containsEntry("port", "http")
+                .containsEntry("path", spring.actuatorPath() + "/prometheus");
+
+        ConfigMap dashboard = chart.all(ConfigMap.class).stream()
+                .filter(map -> map.getMetadata().getLabels().containsKey("grafana_dashboard"))
+                .findFirst()
+                .orElseThrow();
+        String shipped = Files.readString(RenderedChart.CHART.resolve("dashboards/inception-serve.json"));
+        String json = dashboard.getData().get("inception-serve.json");
+        JsonMapper mapper = JsonMapper.builder().build();
+        assertThat(mapper.readTree(json)).isEqualTo(mapper.readTree(shipped));
+    }
+
+    private static void assertLintClean(Path chart) {
+        LintResult lint = new Helm(chart).lint().strict().call();
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+        assertThat(lint.getMessages()).allSatisfy(message -> assertThat(message).startsWith("[INFO]"));
+    }
+
+    private static void assertRefused(Map<String, Object> settings, String reason) {
+        assertThatThrownBy(() -> RenderedChart.render(List.of(), settings)).hasMessageContaining(reason);
+    }
+
+    private static void assertProbe(RenderedChart chart, HTTPGetAction probe, String path, int port) {
+        assertThat(probe.getPath()).isEqualTo(path);
+        IntOrString target = probe.getPort();
+        int number = target.getIntVal() != null ? target.getIntVal() : chart.containerPort(target.getStrVal());
+        assertThat(number).as("probe port of " + path).isEqualTo(port);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> serviceMonitorEndpoint(RenderedChart chart) {
+        var monitor = chart.custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow();
+        Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+        Map<String, String> selected = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+        assertThat(chart.service().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        return ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
+    }
+
+    private static String env(Container container, String name) {
+        return container.getEnv().stream()
+                .filter(variable -> name.equals(variable.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(container.getName() + " has no " + name))
+                .getValue();
+    }
+
+    private static VolumeMount mount(Container container, String path) {
+        return container.getVolumeMounts().stream()
+                .filter(mount -> path.equals(mount.getMountPath()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(container.getName() + " mounts nothing at " + path));
+    }
+
+    private static Volume mountedVolume(RenderedChart chart, String path) {
+        String name = mount(chart.container(), path).getName();
+        return chart.pod().getVolumes().stream()
+                .filter(volume -> name.equals(volume.getName()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Helm's merge of a values file over the defaults: maps merge key by key, anything else is replaced. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> mergeValues(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> merged = new LinkedHashMap<>(base);
+        override.forEach((key, value) -> merged.merge(key, value, (old, replacement) ->
+                old instanceof Map && replacement instanceof Map
+                        ? mergeValues((Map<String, Object>) old, (Map<String, Object>) replacement)
+                        : replacement));
+        return merged;
+    }
+}
