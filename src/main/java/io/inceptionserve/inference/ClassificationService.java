@@ -1,5 +1,6 @@
 package io.inceptionserve.inference;
 
+import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.Classification.ImageResult;
 import io.inceptionserve.inference.Classification.Prediction;
@@ -53,6 +54,33 @@ public class ClassificationService {
         }
     }
 
+    /**
+     * Runs images that the caller has already prepared the way the model's manifest says
+     * (resized, normalised, channels-first) through the model in one forward pass.
+     *
+     * @param batch shaped {@code (N, channels, size, size)} as the model's manifest gives them
+     * @return per image, every class's probability in class-index order
+     */
+    public float[][] probabilities(String modelName, ImageBatch batch) {
+        ServedModel model = readyModel(modelName);
+        var input = model.artifact().manifest().input();
+        Shape expected = new Shape(batch.count(), input.channels(), input.size(), input.size());
+        if (!batch.shape().equals(expected) || batch.count() < 1) {
+            throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
+                    + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
+                    + batch.shape());
+        }
+        InFlight request = metrics.start(model.name());
+        Outcome outcome = Outcome.SERVER_ERROR;
+        try {
+            float[][] probabilities = forward(model, batch).probabilities();
+            outcome = Outcome.SUCCESS;
+            return probabilities;
+        } finally {
+            request.end(outcome, batch.count());
+        }
+    }
+
     private ServedModel readyModel(String name) {
         ServedModel model = registry.require(name);
         return switch (model.status()) {
@@ -77,15 +105,8 @@ public class ClassificationService {
         }
         var input = model.artifact().manifest().input();
         ImageBatch batch = ImageBatch.of(prepared, input.channels(), input.size());
-        DeviceWorkers.Forward forward;
-        try {
-            forward = model.leastBusyDevice().run(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelUnavailableException("the service is shutting down", true);
-        }
+        DeviceWorkers.Forward forward = forward(model, batch);
         String device = forward.device().toString();
-        metrics.recordBatch(model.name(), device, batch.count(), forward.queueNanos(), forward.inferenceNanos());
 
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
@@ -99,6 +120,19 @@ public class ClassificationService {
         }
         return new Classification(model.name(), model.artifact().architecture().id(), device, model.trained(),
                 results);
+    }
+
+    private DeviceWorkers.Forward forward(ServedModel model, ImageBatch batch) {
+        DeviceWorkers.Forward forward;
+        try {
+            forward = model.leastBusyDevice().run(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("the service is shutting down", true);
+        }
+        metrics.recordBatch(model.name(), forward.device().toString(), batch.count(), forward.queueNanos(),
+                forward.inferenceNanos());
+        return forward;
     }
 
     private static float[] prepare(ImagePreprocessor preprocessor, ImageUpload image, int index, int count) {
