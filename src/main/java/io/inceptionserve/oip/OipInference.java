@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -47,7 +45,7 @@ class OipInference {
             throw OipException.badRequest("the model takes one input, either '" + OipModels.INPUT
                     + "' (FP32 [N, C, H, W]) or encoded images (BYTES [N]); the request has " + inputs.size());
         }
-        List<Requested> outputs = requestedOutputs(request.outputs());
+        Integer classes = requestedClasses(request.outputs());
         RequestInput input = inputs.get(0);
         if (input.data() == null) {
             throw OipException.badRequest("input '" + input.name() + "' has no data");
@@ -59,34 +57,29 @@ class OipInference {
             default -> throw OipException.badRequest("input '" + input.name() + "' has datatype '" + datatype
                     + "'; the model takes BYTES (base64-encoded images) or FP32 (prepared tensors)");
         };
-        List<String> labels = models.artifact(model).labels();
-        List<ResponseOutput> results = outputs.stream()
-                .map(o -> o.classes() == null ? probabilitiesOutput(probabilities) : classesOutput(probabilities, labels, o.classes()))
-                .toList();
-        return new InferenceResponse(model.name(), OipModels.VERSION, request.id(), results);
+        ResponseOutput output = classes == null ? probabilitiesOutput(probabilities)
+                : classesOutput(probabilities, models.artifact(model).labels(), classes);
+        return new InferenceResponse(model.name(), OipModels.VERSION, request.id(), List.of(output));
     }
 
-    /** An output to return; {@code classes} is the top-k asked for, or null for raw probabilities. */
-    private record Requested(String name, Integer classes) {}
-
-    private static List<Requested> requestedOutputs(List<RequestOutput> requested) {
+    /**
+     * The top k classes asked for through the output's {@code classification} parameter, or
+     * null for the raw probabilities (also when no output is named).
+     */
+    private static Integer requestedClasses(List<RequestOutput> requested) {
         if (requested == null || requested.isEmpty()) {
-            return List.of(new Requested(OipModels.OUTPUT, null));
+            return null;
         }
-        Set<String> seen = new HashSet<>();
-        List<Requested> outputs = new ArrayList<>();
         for (RequestOutput output : requested) {
             if (output == null || !OipModels.OUTPUT.equals(output.name())) {
                 throw OipException.badRequest("the model has no output '" + (output == null ? null : output.name())
-                        + "'; its output is '"
-                        + OipModels.OUTPUT + "'");
+                        + "'; its output is '" + OipModels.OUTPUT + "'");
             }
-            if (!seen.add(output.name())) {
-                throw OipException.badRequest("output '" + output.name() + "' is requested twice");
-            }
-            outputs.add(new Requested(output.name(), classificationCount(output)));
         }
-        return outputs;
+        if (requested.size() > 1) {
+            throw OipException.badRequest("output '" + OipModels.OUTPUT + "' is requested more than once");
+        }
+        return classificationCount(requested.get(0));
     }
 
     private static Integer classificationCount(RequestOutput output) {

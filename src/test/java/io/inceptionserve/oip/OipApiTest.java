@@ -243,6 +243,9 @@ class OipApiTest {
         assertError(client.infer(MODEL, Map.of("inputs", List.of(images), "outputs", List.of(Map.of("name", "logits")))),
                 400, "no output 'logits'");
         assertError(client.infer(MODEL, Map.of("inputs", List.of(images),
+                "outputs", List.of(Map.of("name", "probabilities"), Map.of("name", "probabilities")))),
+                400, "requested more than once");
+        assertError(client.infer(MODEL, Map.of("inputs", List.of(images),
                 "outputs", List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 0))))),
                 400, "'classification' parameter");
         List<String> tooMany = Collections.nCopies(33, (String) ((List<?>) images.get("data")).get(0));
