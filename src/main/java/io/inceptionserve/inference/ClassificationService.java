@@ -1,5 +1,6 @@
 package io.inceptionserve.inference;
 
+import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.Classification.ImageResult;
 import io.inceptionserve.inference.Classification.Prediction;
@@ -10,6 +11,7 @@ import io.inceptionserve.observability.InferenceMetrics.Outcome;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
@@ -63,10 +66,41 @@ public class ClassificationService {
             throw new InvalidRequestException(
                     "topK must be between 1 and " + classes + " (the classes of '" + model.name() + "'), was " + topK);
         }
+        return measured(model, images.size(), () -> run(model, images, topK));
+    }
+
+    /**
+     * Runs images that the caller has already prepared the way the model's manifest says
+     * (resized, normalised, channels-first) through the model, batched with other requests.
+     *
+     * @param batch shaped {@code (N, channels, size, size)} as the model's manifest gives them
+     * @return per image, every class's probability in class-index order
+     */
+    public float[][] probabilities(String modelName, ImageBatch batch) {
+        ServedModel model = readyModel(modelName);
+        var input = model.artifact().manifest().input();
+        Shape expected = new Shape(batch.count(), input.channels(), input.size(), input.size());
+        if (!batch.shape().equals(expected) || batch.count() < 1) {
+            throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
+                    + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
+                    + batch.shape());
+        }
+        int length = batch.pixels().length / batch.count();
+        List<float[]> images = new ArrayList<>(batch.count());
+        for (int i = 0; i < batch.count(); i++) {
+            images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
+        }
+        return measured(model, batch.count(), () -> score(model, images).stream()
+                .map(Scored::probabilities)
+                .toArray(float[][]::new));
+    }
+
+    /** Runs a request's work under the in-flight gauge and records how it ended. */
+    private <T> T measured(ServedModel model, int images, Supplier<T> work) {
         InFlight request = metrics.start(model.name());
         Outcome outcome = Outcome.SERVER_ERROR;
         try {
-            Classification result = run(model, images, topK);
+            T result = work.get();
             outcome = Outcome.SUCCESS;
             return result;
         } catch (InvalidImageException | InvalidRequestException e) {
@@ -76,7 +110,7 @@ public class ClassificationService {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {
-            request.end(outcome, images.size());
+            request.end(outcome, images);
         }
     }
 
@@ -94,8 +128,25 @@ public class ClassificationService {
 
     private Classification run(ServedModel model, List<ImageUpload> images, int topK) {
         long[] preprocessNanos = new long[images.size()];
-        List<float[]> prepared = prepareAll(model, images, preprocessNanos);
+        List<Scored> scores = score(model, prepareAll(model, images, preprocessNanos));
+        List<String> labels = model.artifact().labels();
+        List<ImageResult> results = new ArrayList<>(images.size());
+        for (int i = 0; i < scores.size(); i++) {
+            Scored scored = scores.get(i);
+            results.add(new ImageResult(
+                    images.get(i).filename(),
+                    topK(scored.probabilities(), labels, topK),
+                    millis(scored.queueNanos()),
+                    millis(preprocessNanos[i]),
+                    millis(scored.inferenceNanos()),
+                    scored.batchSize()));
+        }
+        return new Classification(model.name(), model.artifact().architecture().id(), scores.get(0).device(),
+                model.trained(), results);
+    }
 
+    /** Queues prepared images for the model's batching workers and waits for each one's row. */
+    private List<Scored> score(ServedModel model, List<float[]> prepared) {
         long enqueued = System.nanoTime();
         long deadline = enqueued + requestTimeout.toNanos();
         List<PendingImage> pending = new ArrayList<>(prepared.size());
@@ -105,23 +156,11 @@ public class ClassificationService {
             throw new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
                     + " images waiting, its queue is full; retry shortly");
         }
-
-        List<String> labels = model.artifact().labels();
-        List<ImageResult> results = new ArrayList<>(images.size());
-        String device = null;
-        for (int i = 0; i < pending.size(); i++) {
-            Scored scored = await(pending.get(i).result(), deadline);
-            device = scored.device();
-            results.add(new ImageResult(
-                    images.get(i).filename(),
-                    topK(scored.probabilities(), labels, topK),
-                    millis(scored.queueNanos()),
-                    millis(preprocessNanos[i]),
-                    millis(scored.inferenceNanos()),
-                    scored.batchSize()));
+        List<Scored> scores = new ArrayList<>(pending.size());
+        for (PendingImage image : pending) {
+            scores.add(await(image.result(), deadline));
         }
-        return new Classification(model.name(), model.artifact().architecture().id(), device, model.trained(),
-                results);
+        return scores;
     }
 
     /** Decodes and prepares the images, in parallel when there are several. */

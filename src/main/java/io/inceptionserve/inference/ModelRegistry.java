@@ -158,6 +158,15 @@ public class ModelRegistry implements SmartLifecycle {
         return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
+    /**
+     * A paused test application context keeps its models: {@link #stop} releases them for good,
+     * and loading them again is what pausing would save.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     @Override
     public boolean isRunning() {
         return loader != null;

@@ -1,0 +1,29 @@
+package io.inceptionserve.oip;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * The protocol's {@code $inference_response}.
+ *
+ * @param modelName the model that answered
+ * @param modelVersion its version
+ * @param id the request's {@code id}, when it gave one
+ * @param outputs the requested outputs
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record InferenceResponse(
+        @JsonProperty("model_name") String modelName,
+        @JsonProperty("model_version") String modelVersion,
+        String id,
+        List<ResponseOutput> outputs) {
+
+    /**
+     * @param name the output's name
+     * @param shape its shape
+     * @param datatype {@code FP32} for probabilities, {@code BYTES} for classification strings
+     * @param data the elements, flat in row-major order
+     */
+    public record ResponseOutput(String name, long[] shape, String datatype, Object data) {}
+}

@@ -1,0 +1,86 @@
+package io.inceptionserve.oip;
+
+import io.inceptionserve.inference.InferenceException;
+import io.inceptionserve.inference.InvalidImageException;
+import io.inceptionserve.inference.InvalidRequestException;
+import io.inceptionserve.inference.ModelNotFoundException;
+import io.inceptionserve.inference.ModelUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Answers every failure of the protocol's endpoints in the protocol's own shape,
+ * {@code {"error": "..."}}, instead of the problem+json the rest of the service uses. It runs
+ * before the service-wide handler, and only for {@link OipController}.
+ */
+@RestControllerAdvice(assignableTypes = OipController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class OipErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(OipErrors.class);
+
+    /** Seconds a client should wait before retrying a model that is still loading. */
+    private static final String LOADING_RETRY_AFTER = "5";
+
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> refused(OipException e) {
+        return error(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> unknownModel(ModelNotFoundException e) {
+        return error(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> unavailable(ModelUnavailableException e) {
+        ResponseEntity<Metadata.Error> response = error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        if (!e.willRecover()) {
+            return response;
+        }
+        return ResponseEntity.status(response.getStatusCode())
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.RETRY_AFTER, LOADING_RETRY_AFTER)
+                .body(response.getBody());
+    }
+
+    /** The protocol knows only "bad request" for a request the model cannot take. */
+    @ExceptionHandler({InvalidRequestException.class, InvalidImageException.class})
+    ResponseEntity<Metadata.Error> invalid(RuntimeException e) {
+        return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> inferenceFailed(InferenceException e) {
+        log.error("Inference failed", e);
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+    }
+
+    /**
+     * Spring's own refusals (a missing header, an unreadable body) keep their status; anything
+     * unforeseen is logged in full and answered without internals.
+     */
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> other(Exception e) {
+        if (e instanceof ErrorResponse refusal) {
+            String detail = refusal.getBody().getDetail();
+            return error(refusal.getStatusCode(), detail != null ? detail : refusal.getStatusCode().toString());
+        }
+        log.error("Unexpected error", e);
+        return error(HttpStatus.INTERNAL_SERVER_ERROR, "the server failed unexpectedly; the error is logged");
+    }
+
+    private static ResponseEntity<Metadata.Error> error(HttpStatusCode status, String message) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(new Metadata.Error(message));
+    }
+}
