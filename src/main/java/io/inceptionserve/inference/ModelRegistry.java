@@ -8,12 +8,17 @@ import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
 import io.inceptionserve.observability.InferenceMetrics;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -90,6 +95,7 @@ public class ModelRegistry implements SmartLifecycle {
                 loaded.add(DeviceWorkers.load(artifact, device, batching(device).workers()));
             }
             model.warmingUp(loaded);
+            warmUpDecoders(model.preprocessor());
             for (DeviceWorkers workers : loaded) {
                 workers.warmUp(channels, size, batching(workers.device()).maxBatchSize(),
                         properties.inference().warmupIterations());
@@ -113,6 +119,17 @@ public class ModelRegistry implements SmartLifecycle {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
             model.failed(e.getMessage());
             loaded.forEach(DeviceWorkers::close);
+        }
+    }
+
+    /** Decodes a small image once, so the first request does not pay for loading the codecs. */
+    private static void warmUpDecoders(ImagePreprocessor preprocessor) {
+        try {
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(new BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB), "png", png);
+            preprocessor.prepare(png.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing an in-memory PNG", e);
         }
     }
 
