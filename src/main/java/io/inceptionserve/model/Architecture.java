@@ -11,10 +11,11 @@ public enum Architecture {
 
     /**
      * GoogLeNet-BN (§2): conv → BatchNorm → ReLU everywhere, with torchvision's 3×3 third branch
-     * rather than the paper's 5×5. That makes its topology torchvision's {@code googlenet}, so the
-     * public ImageNet weights import one to one (6,624,904 parameters without aux heads).
+     * and 2×2 maxpool4 rather than the paper's 5×5 and 3×3. That makes its topology torchvision's
+     * {@code googlenet}, so the public ImageNet weights import one to one (6,624,904 parameters
+     * without aux heads).
      */
-    GOOGLENET_BN("googlenet-bn", 224, 31),
+    GOOGLENET_BN("googlenet-bn", 224, 15),
 
     /** Inception-v2 (§3). */
     INCEPTION_V2("inception-v2", 299, 73);
@@ -76,6 +77,7 @@ public enum Architecture {
                             .optInputChannels(inputChannels)
                             .optBatchNorm(this == GOOGLENET_BN)
                             .optThirdBranchKernel(this == GOOGLENET_BN ? 3 : 5)
+                            .optMaxPool4Kernel(this == GOOGLENET_BN ? 2 : 3)
                             .optAuxHeads(withAux)
                             .build();
             case INCEPTION_V2 ->
@@ -99,8 +101,9 @@ public enum Architecture {
     /**
      * Returns the smallest square input side the network accepts in inference (measured, and
      * checked by the tests): one pixel less and a pooling window or stride-2 convolution runs out
-     * of input (GoogLeNet: maxpool4 on 1×1; Inception-v2: 5e's 3×3/2 on 2×2). Training with
-     * BatchNorm at this size also needs a batch of at least 2, as the last stages are 1×1.
+     * of input (GoogLeNet: maxpool4 on 1×1; GoogLeNet-BN, whose maxpool4 is 2×2: maxpool3 on 1×1;
+     * Inception-v2: 5e's 3×3/2 on 2×2). Training with BatchNorm at this size also needs a batch of
+     * at least 2, as the last stages are 1×1.
      *
      * @return the side in pixels
      */
