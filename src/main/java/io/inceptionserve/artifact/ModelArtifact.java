@@ -9,6 +9,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.InceptionNetwork;
+import io.inceptionserve.model.TorchvisionInputTransform;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +142,18 @@ public final class ModelArtifact {
 
     /** Builds the inference form of the network this artifact describes (no auxiliary heads). */
     public Block newBlock() {
-        return architecture.build(labels.size(), manifest.input().channels(), false);
+        return network(manifest, architecture, labels.size(), false);
+    }
+
+    /**
+     * Builds the network a manifest describes, with torchvision's input transform in front when
+     * the manifest asks for it: the one place that decides the parameter names weights are stored
+     * under.
+     */
+    public static InceptionNetwork network(
+            ModelManifest manifest, Architecture architecture, int numClasses, boolean withAux) {
+        InceptionNetwork network = architecture.build(numClasses, manifest.input().channels(), withAux);
+        return manifest.transformsInput() ? TorchvisionInputTransform.prepend(network) : network;
     }
 
     /**

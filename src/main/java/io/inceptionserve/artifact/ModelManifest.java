@@ -1,5 +1,6 @@
 package io.inceptionserve.artifact;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -15,6 +16,9 @@ import java.util.regex.Pattern;
  * @param input the network's input
  * @param preprocessing how an image becomes that input
  * @param weights the weights file, or {@code null} for a model that has never been trained
+ * @param transformInput {@code true} when the network starts with torchvision's {@code
+ *     transform_input} (weights imported from torchvision's GoogLeNet or Inception-v3, which expect
+ *     it); absent (the default) otherwise
  */
 public record ModelManifest(
         String name,
@@ -23,7 +27,20 @@ public record ModelManifest(
         String labels,
         Input input,
         Preprocessing preprocessing,
-        Weights weights) {
+        Weights weights,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean transformInput) {
+
+    /** A manifest whose network has no input transform. */
+    public ModelManifest(
+            String name,
+            String architecture,
+            String description,
+            String labels,
+            Input input,
+            Preprocessing preprocessing,
+            Weights weights) {
+        this(name, architecture, description, labels, input, preprocessing, weights, null);
+    }
 
     /** File names inside a model directory: no paths, so a manifest can never point outside it. */
     private static final Pattern PLAIN_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -58,7 +75,13 @@ public record ModelManifest(
 
     /** Returns this manifest with its weights replaced. */
     public ModelManifest withWeights(Weights newWeights) {
-        return new ModelManifest(name, architecture, description, labels, input, preprocessing, newWeights);
+        return new ModelManifest(
+                name, architecture, description, labels, input, preprocessing, newWeights, transformInput);
+    }
+
+    /** Whether the network starts with torchvision's input transform. */
+    public boolean transformsInput() {
+        return Boolean.TRUE.equals(transformInput);
     }
 
     /** Lists every problem of this manifest; empty when it is usable. */
@@ -76,6 +99,9 @@ public record ModelManifest(
             }
             if (input.channels() != 1 && input.channels() != 3) {
                 problems.add("'input.channels' must be 1 or 3, was " + input.channels());
+            }
+            if (transformsInput() && input.channels() != 3) {
+                problems.add("'transformInput' needs 'input.channels' 3, was " + input.channels());
             }
         }
         if (preprocessing == null) {

@@ -11,13 +11,20 @@ public enum Architecture {
 
     /**
      * GoogLeNet-BN (§2): conv → BatchNorm → ReLU everywhere, with torchvision's 3×3 third branch
-     * rather than the paper's 5×5. That makes its topology torchvision's {@code googlenet}, so the
-     * public ImageNet weights import one to one (6,624,904 parameters without aux heads).
+     * and 2×2 maxpool4 rather than the paper's 5×5 and 3×3. That makes its topology torchvision's
+     * {@code googlenet}, so the public ImageNet weights import one to one (6,624,904 parameters
+     * without aux heads).
      */
-    GOOGLENET_BN("googlenet-bn", 224, 31),
+    GOOGLENET_BN("googlenet-bn", 224, 15),
 
     /** Inception-v2 (§3). */
-    INCEPTION_V2("inception-v2", 299, 73);
+    INCEPTION_V2("inception-v2", 299, 73),
+
+    /**
+     * Inception-v3 with torchvision's {@code Inception3} topology and parameter names, so its
+     * ImageNet weights import one to one.
+     */
+    INCEPTION_V3("inception-v3", 299, 75);
 
     private final String id;
     private final int defaultInputSize;
@@ -76,10 +83,17 @@ public enum Architecture {
                             .optInputChannels(inputChannels)
                             .optBatchNorm(this == GOOGLENET_BN)
                             .optThirdBranchKernel(this == GOOGLENET_BN ? 3 : 5)
+                            .optMaxPool4Kernel(this == GOOGLENET_BN ? 2 : 3)
                             .optAuxHeads(withAux)
                             .build();
             case INCEPTION_V2 ->
                     InceptionV2.builder()
+                            .setNumClasses(numClasses)
+                            .optInputChannels(inputChannels)
+                            .optAuxHead(withAux)
+                            .build();
+            case INCEPTION_V3 ->
+                    InceptionV3.builder()
                             .setNumClasses(numClasses)
                             .optInputChannels(inputChannels)
                             .optAuxHead(withAux)
@@ -99,7 +113,8 @@ public enum Architecture {
     /**
      * Returns the smallest square input side the network accepts in inference (measured, and
      * checked by the tests): one pixel less and a pooling window or stride-2 convolution runs out
-     * of input (GoogLeNet: maxpool4 on 1×1; Inception-v2: 5e's 3×3/2 on 2×2). Training with
+     * of input (GoogLeNet: maxpool4 on 1×1; GoogLeNet-BN, whose maxpool4 is 2×2: maxpool3 on 1×1;
+     * Inception-v2: 5e's 3×3/2 on 2×2; Inception-v3: Mixed_7a's 3×3/2 on 2×2). Training with
      * BatchNorm at this size also needs a batch of at least 2, as the last stages are 1×1.
      *
      * @return the side in pixels

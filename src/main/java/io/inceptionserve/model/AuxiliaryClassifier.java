@@ -25,6 +25,12 @@ public final class AuxiliaryClassifier extends ScopedSequentialBlock {
     private static final float DROPOUT = 0.7f;
 
     /**
+     * Creates an auxiliary classifier without layers, for a network whose head has other ones
+     * (Inception-v3's); the caller adds them.
+     */
+    AuxiliaryClassifier() {}
+
+    /**
      * Creates an auxiliary classifier.
      *
      * @param conv how its 1×1 convolution is built (with or without BatchNorm)

@@ -15,8 +15,9 @@ import java.util.Map;
  * state_dict maps onto the parameters one to one: drop the stage level and DJL's two-digit
  * position prefixes ({@code 02inception3_01inception3a_02branch2_010_01conv_weight} is {@code
  * inception3a.branch2.0.conv.weight}) and read BatchNorm's gamma, beta, runningMean, runningVar
- * as weight, bias, running_mean, running_var. One difference has no parameters: torchvision's
- * maxpool4 is 2×2/2, here it is the paper's 3×3/2 (both give 7×7 at 224).
+ * as weight, bias, running_mean, running_var. torchvision's maxpool4 is 2×2/2 where the paper's is
+ * 3×3/2: both give 7×7 at 224 but not the same values, so the imported weights need torchvision's
+ * (see {@link Builder#optMaxPool4Kernel}).
  *
  * <pre>{@code
  * Block net = GoogLeNet.builder().setNumClasses(10).optBatchNorm(true).build();
@@ -95,6 +96,7 @@ public final class GoogLeNet {
         private boolean batchNorm;
         private int thirdBranchKernel = 5;
         private boolean auxHeads = true;
+        private int maxPool4Kernel = 3;
         private float dropout = 0.4f;
 
         Builder() {}
@@ -145,6 +147,21 @@ public final class GoogLeNet {
                 throw new IllegalArgumentException("Third branch kernel must be 5 or 3: " + kernel);
             }
             this.thirdBranchKernel = kernel;
+            return this;
+        }
+
+        /**
+         * Sets the window side of maxpool4 (stride 2, between 4e and 5a): 3 as in the paper
+         * (default), or 2 as in torchvision, whose weights were trained with it.
+         *
+         * @param kernel 3 or 2
+         * @return this builder
+         */
+        public Builder optMaxPool4Kernel(int kernel) {
+            if (kernel != 3 && kernel != 2) {
+                throw new IllegalArgumentException("maxpool4 kernel must be 3 or 2: " + kernel);
+            }
+            this.maxPool4Kernel = kernel;
             return this;
         }
 
@@ -205,7 +222,7 @@ public final class GoogLeNet {
                             .add("inception4d", module("4d", conv))
                             .add("aux2", auxHead(conv))
                             .add("inception4e", module("4e", conv))
-                            .add("maxpool4", maxPool()));
+                            .add("maxpool4", Layers.maxPool(maxPool4Kernel, 2, 0, true)));
             stages.put(
                     "inception5",
                     new ScopedSequentialBlock()

@@ -25,6 +25,7 @@ class ArchitectureTest {
         assertThat(Architecture.fromId("googlenet")).isEqualTo(Architecture.GOOGLENET);
         assertThat(Architecture.fromId("googlenet-bn")).isEqualTo(Architecture.GOOGLENET_BN);
         assertThat(Architecture.fromId("inception-v2")).isEqualTo(Architecture.INCEPTION_V2);
+        assertThat(Architecture.fromId("inception-v3")).isEqualTo(Architecture.INCEPTION_V3);
         for (Architecture architecture : Architecture.values()) {
             assertThat(Architecture.fromId(architecture.id())).isEqualTo(architecture);
         }
@@ -43,6 +44,7 @@ class ArchitectureTest {
         assertThat(Architecture.GOOGLENET.defaultInputSize()).isEqualTo(224);
         assertThat(Architecture.GOOGLENET_BN.defaultInputSize()).isEqualTo(224);
         assertThat(Architecture.INCEPTION_V2.defaultInputSize()).isEqualTo(299);
+        assertThat(Architecture.INCEPTION_V3.defaultInputSize()).isEqualTo(299);
     }
 
     @ParameterizedTest
@@ -72,8 +74,12 @@ class ArchitectureTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void auxOutputsExistInTrainingOnly(Architecture architecture) {
-        int auxHeads = architecture == Architecture.INCEPTION_V2 ? 1 : 2;
-        int size = architecture.minInputSize();
+        int auxHeads =
+                architecture == Architecture.INCEPTION_V2
+                                || architecture == Architecture.INCEPTION_V3
+                        ? 1
+                        : 2;
+        int size = smallestSizeWithAux(architecture);
         try (NDManager manager = Networks.newManager()) {
             InceptionNetwork withAux = architecture.build(10, 3, true);
             InceptionNetwork withoutAux = architecture.build(10, 3, false);
@@ -95,7 +101,7 @@ class ArchitectureTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void parametersSurviveDjlsSaveAndLoad(Architecture architecture) throws Exception {
-        int size = architecture.minInputSize();
+        int size = smallestSizeWithAux(architecture);
         try (NDManager manager = Networks.newManager()) {
             InceptionNetwork saved = architecture.build(10, 3, true);
             Networks.initialize(saved, manager, 1, 3, size);
@@ -111,5 +117,10 @@ class ArchitectureTest {
             NDArray actual = Networks.forward(loaded, manager, images, false).head();
             assertThat(actual.allClose(expected)).isTrue();
         }
+    }
+
+    /** Inception-v3's aux head, torchvision's fixed 5×5/3 pool then 5×5 conv, needs 299 px. */
+    private static int smallestSizeWithAux(Architecture architecture) {
+        return architecture == Architecture.INCEPTION_V3 ? 299 : architecture.minInputSize();
     }
 }
