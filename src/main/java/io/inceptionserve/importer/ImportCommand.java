@@ -106,9 +106,9 @@ public final class ImportCommand implements Callable<Integer> {
 
     private void report(PrintWriter printer, TorchvisionImporter.Source source, String modelName, int classes,
             TorchvisionImporter.Result result, DataType storageType) {
-        printer.printf(Locale.ROOT, "Imported %,d parameters in %d tensors from %s (%d entries skipped: "
-                        + "auxiliary heads and BatchNorm's num_batches_tracked)%n",
-                result.parameters(), result.tensors(), checkpoint.getFileName(), result.skipped());
+        printer.printf(Locale.ROOT, "Imported %d tensors (%,d values, BatchNorm statistics included) from %s;"
+                        + " skipped %d entries: auxiliary heads and BatchNorm's num_batches_tracked%n",
+                result.tensors(), result.values(), checkpoint.getFileName(), result.skipped());
         printer.printf(Locale.ROOT, "Wrote %s: %s, %d classes, input %d px (shorter side resized to %d, center crop),"
                         + " weights %s %.1f MB%s%n",
                 out, source.architecture().id(), classes, source.inputSize(), source.resizeTo(),

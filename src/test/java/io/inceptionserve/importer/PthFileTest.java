@@ -22,27 +22,12 @@ class PthFileTest {
     @TempDir
     Path dir;
 
-    /** torchvision_reference.py's tensors, written once for the class. */
-    @TempDir
-    static Path reference;
-
-    private static boolean referenceWritten;
-
-    private static Path reference() throws IOException {
-        TorchReference.require();
-        if (!referenceWritten) {
-            TorchReference.run("tensors", reference);
-            referenceWritten = true;
-        }
-        return reference;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"tensors.pth", "tensors-legacy.pth"})
     void readsEveryLayoutAndTypeAsTorchDoes(String file) throws IOException {
-        JsonNode expected = JsonMapper.builder().build().readTree(reference().resolve("tensors.json").toFile());
+        JsonNode expected = JsonMapper.builder().build().readTree(TorchReference.tensors().resolve("tensors.json").toFile());
 
-        Map<String, TorchTensor> tensors = PthFile.readStateDict(reference().resolve(file));
+        Map<String, TorchTensor> tensors = PthFile.readStateDict(TorchReference.tensors().resolve(file));
 
         assertThat(tensors.keySet()).containsExactlyInAnyOrderElementsOf(expected.propertyNames());
         for (Map.Entry<String, TorchTensor> entry : tensors.entrySet()) {
@@ -88,7 +73,7 @@ class PthFileTest {
 
     @Test
     void aSavedModuleInsteadOfItsStateDictIsRefusedByName() throws IOException {
-        Path module = reference().resolve("module.pth");
+        Path module = TorchReference.tensors().resolve("module.pth");
 
         assertThatThrownBy(() -> PthFile.readStateDict(module))
                 .isInstanceOf(ImportException.class)

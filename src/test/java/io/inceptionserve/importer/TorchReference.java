@@ -2,30 +2,92 @@ package io.inceptionserve.importer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.inceptionserve.importer.TorchvisionImporter.Source;
+import io.inceptionserve.inference.ImagePreprocessor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs {@code src/test/python/torchvision_reference.py} with Debian's Python and torchvision
- * (package python3-torchvision), the reference the importer's output is checked against.
+ * The reference the importer's output is checked against: {@code
+ * src/test/python/torchvision_reference.py}, run with Debian's Python and torchvision (package
+ * python3-torchvision) once per test run, into {@code target/torchvision-reference}.
  */
 final class TorchReference {
+
+    /** The photo among the inputs, prepared the way the service prepares uploads. */
+    static final Path PHOTO = Path.of("src/test/resources/images/pullover.jpg");
+
+    /** Index of {@link #PHOTO} among the inputs, after the random ones. */
+    static final int PHOTO_INPUT = 2;
 
     /** The system interpreter: the one apt installs torch for, whatever else is on the PATH. */
     private static final String PYTHON = "/usr/bin/python3";
     private static final String SCRIPT = "src/test/python/torchvision_reference.py";
+    private static final Path DIRECTORY = Path.of("target", "torchvision-reference");
     private static final long TIMEOUT_MINUTES = 5;
+
+    private static Path networks;
+    private static Path tensors;
 
     private TorchReference() {}
 
     /**
-     * Makes sure torchvision can run. Without it the calling test fails in CI (environment
-     * variable CI=true), where it is installed, and is skipped elsewhere, saying what is missing.
+     * The directory with torchvision's checkpoints, inputs and logits for each {@link Source}
+     * (see the script): {@code <id>.pth}, {@code <id>.input.f32}, {@code <id>.logits.f32}, and
+     * googlenet-bn's {@code -legacy.pth} and {@code -doctored.pth}.
      */
-    static void require() {
+    static synchronized Path networks() throws IOException {
+        if (networks == null) {
+            Path directory = prepare("networks");
+            for (Source source : Source.values()) {
+                writeInputs(source, directory);
+            }
+            run("networks", directory);
+            networks = directory;
+        }
+        return networks;
+    }
+
+    /** The directory with the script's small tensors: tensors.pth, tensors-legacy.pth, tensors.json, module.pth. */
+    static synchronized Path tensors() throws IOException {
+        if (tensors == null) {
+            Path directory = prepare("tensors");
+            run("tensors", directory);
+            tensors = directory;
+        }
+        return tensors;
+    }
+
+    /** torchvision's logits for {@code source}, one row of 1000 per input. */
+    static float[][] logits(Source source) throws IOException {
+        return rows(readFloats(networks().resolve(source.architecture().id() + ".logits.f32")), 1000);
+    }
+
+    /** The inputs of {@code source}, N × 3 × size × size in one array. */
+    static float[] inputs(Source source) throws IOException {
+        return readFloats(networks().resolve(source.architecture().id() + ".input.f32"));
+    }
+
+    static float[][] rows(float[] values, int columns) {
+        float[][] rows = new float[values.length / columns][columns];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(values, i * columns, rows[i], 0, columns);
+        }
+        return rows;
+    }
+
+    /**
+     * Returns the directory for {@code mode}'s files once torchvision is known to run. Without it
+     * the calling test fails in CI (environment variable CI=true), where it is installed, and is
+     * skipped elsewhere, saying what is missing.
+     */
+    private static Path prepare(String mode) throws IOException {
         String missing;
         try {
             Result probe = python("-c", "import torch, torchvision");
@@ -33,19 +95,42 @@ final class TorchReference {
         } catch (IOException e) {
             missing = e.getMessage();
         }
-        if (missing == null) {
-            return;
+        if (missing != null) {
+            String message = "the torchvision reference needs " + PYTHON
+                    + " with torch and torchvision (apt-get install python3-torchvision): " + missing;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(message);
+            }
+            Assumptions.abort(message);
         }
-        String message = "the torchvision reference needs " + PYTHON
-                + " with torch and torchvision (apt-get install python3-torchvision): " + missing;
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(message);
-        }
-        Assumptions.abort(message);
+        return Files.createDirectories(DIRECTORY.resolve(mode));
     }
 
-    /** Runs the script in {@code mode} ("networks" or "tensors") on {@code directory}. */
-    static void run(String mode, Path directory) throws IOException {
+    /** Two standard-normal tensors and {@link #PHOTO}, the service's way. */
+    private static void writeInputs(Source source, Path directory) throws IOException {
+        ImagePreprocessor preprocessor =
+                new ImagePreprocessor(TorchvisionImporter.manifest(source, "reference", null, true));
+        int length = preprocessor.tensorLength();
+        ByteBuffer inputs = ByteBuffer.allocate((PHOTO_INPUT + 1) * length * Float.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        Random random = new Random(source.ordinal());
+        for (int i = 0; i < PHOTO_INPUT * length; i++) {
+            inputs.putFloat((float) random.nextGaussian());
+        }
+        for (float value : preprocessor.prepare(Files.readAllBytes(PHOTO))) {
+            inputs.putFloat(value);
+        }
+        Files.write(directory.resolve(source.architecture().id() + ".input.f32"), inputs.array());
+    }
+
+    private static float[] readFloats(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(values);
+        return values;
+    }
+
+    private static void run(String mode, Path directory) throws IOException {
         Result result = python(SCRIPT, mode, directory.toString());
         if (result.exitCode() != 0) {
             fail(SCRIPT + " " + mode + " failed with exit code " + result.exitCode() + ":\n" + result.output());

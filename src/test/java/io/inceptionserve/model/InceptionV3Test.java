@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Pair;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,40 +21,58 @@ class InceptionV3Test {
     /** torchvision's Inception_V3_Weights meta "num_params": with AuxLogits, 1000 classes. */
     private static final long TORCHVISION_INCEPTION_V3_PARAMETERS = 27_161_264;
 
+    private static NDManager manager;
+
+    /** With AuxLogits, at 299 px: initialising one is slow, so the tests share it. */
+    private static InceptionNetwork network;
+
+    @BeforeAll
+    static void buildNetwork() {
+        manager = Networks.newManager();
+        network = Architecture.INCEPTION_V3.build(1000, 3, true);
+        // Batch 2: BatchNorm in training needs more than one value per channel.
+        Networks.initialize(network, manager, 2, 3, 299);
+    }
+
+    @AfterAll
+    static void closeManager() {
+        manager.close();
+    }
+
     @Test
     void everyStemLayerStageAndModuleHasTorchvisionsShapeAt299() {
-        try (NDManager manager = Networks.newManager()) {
-            InceptionNetwork network = Architecture.INCEPTION_V3.build(1000, 3, true);
-            Networks.initialize(network, manager, 1, 3, 299);
+        List<Pair<String, Shape>> shapes =
+                Networks.shapesAlongForward(
+                        network, manager, Networks.randomImages(manager, 1, 3, 299));
 
-            List<Pair<String, Shape>> shapes =
-                    Networks.shapesAlongForward(
-                            network, manager, Networks.randomImages(manager, 1, 3, 299));
-
-            // The shapes torchvision's Inception3._forward comments give.
-            assertThat(shapeOf(shapes, "Conv2d_1a_3x3")).isEqualTo(new Shape(1, 32, 149, 149));
-            assertThat(shapeOf(shapes, "Conv2d_2a_3x3")).isEqualTo(new Shape(1, 32, 147, 147));
-            assertThat(shapeOf(shapes, "Conv2d_2b_3x3")).isEqualTo(new Shape(1, 64, 147, 147));
-            assertThat(shapeOf(shapes, "maxpool1")).isEqualTo(new Shape(1, 64, 73, 73));
-            assertThat(shapeOf(shapes, "Conv2d_3b_1x1")).isEqualTo(new Shape(1, 80, 73, 73));
-            assertThat(shapeOf(shapes, "Conv2d_4a_3x3")).isEqualTo(new Shape(1, 192, 71, 71));
-            assertThat(shapeOf(shapes, "stem")).isEqualTo(new Shape(1, 192, 35, 35));
-            assertThat(shapeOf(shapes, "mixed5")).isEqualTo(new Shape(1, 288, 35, 35));
-            assertThat(shapeOf(shapes, "mixed6")).isEqualTo(new Shape(1, 768, 17, 17));
-            assertThat(shapeOf(shapes, "mixed7")).isEqualTo(new Shape(1, 2048, 8, 8));
-            assertThat(shapeOf(shapes, "head")).isEqualTo(new Shape(1, 1000));
-            for (InceptionV3.ModuleSpec spec : InceptionV3.MODULES) {
-                String name = "Mixed_" + spec.name();
-                assertThat(shapeBefore(shapes, name).get(1)).as(name + " in").isEqualTo(spec.in());
-                assertThat(shapeOf(shapes, name).get(1)).as(name + " out").isEqualTo(spec.out());
-            }
+        // The shapes torchvision's Inception3._forward comments give.
+        assertThat(shapeOf(shapes, "Conv2d_1a_3x3")).isEqualTo(new Shape(1, 32, 149, 149));
+        assertThat(shapeOf(shapes, "Conv2d_2a_3x3")).isEqualTo(new Shape(1, 32, 147, 147));
+        assertThat(shapeOf(shapes, "Conv2d_2b_3x3")).isEqualTo(new Shape(1, 64, 147, 147));
+        assertThat(shapeOf(shapes, "maxpool1")).isEqualTo(new Shape(1, 64, 73, 73));
+        assertThat(shapeOf(shapes, "Conv2d_3b_1x1")).isEqualTo(new Shape(1, 80, 73, 73));
+        assertThat(shapeOf(shapes, "Conv2d_4a_3x3")).isEqualTo(new Shape(1, 192, 71, 71));
+        assertThat(shapeOf(shapes, "stem")).isEqualTo(new Shape(1, 192, 35, 35));
+        assertThat(shapeOf(shapes, "mixed5")).isEqualTo(new Shape(1, 288, 35, 35));
+        assertThat(shapeOf(shapes, "mixed6")).isEqualTo(new Shape(1, 768, 17, 17));
+        assertThat(shapeOf(shapes, "mixed7")).isEqualTo(new Shape(1, 2048, 8, 8));
+        assertThat(shapeOf(shapes, "head")).isEqualTo(new Shape(1, 1000));
+        for (InceptionV3.ModuleSpec spec : InceptionV3.MODULES) {
+            String name = "Mixed_" + spec.name();
+            assertThat(shapeBefore(shapes, name).get(1)).as(name + " in").isEqualTo(spec.in());
+            assertThat(shapeOf(shapes, name).get(1)).as(name + " out").isEqualTo(spec.out());
         }
     }
 
     @Test
     void hasExactlyTorchvisionsParameterCount() {
-        long withAux = parameterCount(true);
-        long withoutAux = parameterCount(false);
+        long withAux = Networks.trainableParameterCount(network);
+        long withoutAux;
+        try (NDManager other = Networks.newManager()) {
+            InceptionNetwork inference = Architecture.INCEPTION_V3.build(1000, 3, false);
+            Networks.initialize(inference, other, 1, 3, Architecture.INCEPTION_V3.minInputSize());
+            withoutAux = Networks.trainableParameterCount(inference);
+        }
 
         assertThat(withAux).isEqualTo(TORCHVISION_INCEPTION_V3_PARAMETERS);
         // AuxLogits: conv0 768·128 + BN 2·128, conv1 128·768·25 + BN 2·768, fc 768·1000 + 1000.
@@ -63,19 +83,14 @@ class InceptionV3Test {
     @Test
     void auxHeadRunsOutOfGridBelow299Pixels() {
         // At 299 it works: ArchitectureTest.auxOutputsExistInTrainingOnly.
-        try (NDManager manager = Networks.newManager()) {
-            InceptionNetwork network = Architecture.INCEPTION_V3.build(10, 3, true);
-            Networks.initialize(network, manager, 2, 3, 299);
-
-            assertThatThrownBy(
-                            () ->
-                                    Networks.forward(
-                                            network,
-                                            manager,
-                                            Networks.randomImages(manager, 2, 3, 298),
-                                            true))
-                    .isInstanceOf(EngineException.class);
-        }
+        assertThatThrownBy(
+                        () ->
+                                Networks.forward(
+                                        network,
+                                        manager,
+                                        Networks.randomImages(manager, 2, 3, 298),
+                                        true))
+                .isInstanceOf(EngineException.class);
     }
 
     @Test
@@ -90,13 +105,5 @@ class InceptionV3Test {
                                 new InceptionV3.ModuleSpec(
                                         "x", InceptionV3.Kind.A, 1, 64, 1, 1, 1, 1, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    private static long parameterCount(boolean withAux) {
-        try (NDManager manager = Networks.newManager()) {
-            InceptionNetwork network = Architecture.INCEPTION_V3.build(1000, 3, withAux);
-            Networks.initialize(network, manager, 1, 3, 299);
-            return Networks.trainableParameterCount(network);
-        }
     }
 }
