@@ -3,9 +3,11 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.model.InferenceForm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,9 +35,12 @@ final class DeviceWorkers implements AutoCloseable {
     static DeviceWorkers load(ModelArtifact artifact, Device device, int workers) {
         Model model = Model.newInstance(artifact.name(), device, "PyTorch");
         try {
-            Block block = artifact.newBlock();
-            artifact.loadInto(block, model.getNDManager());
-            model.setBlock(block);
+            // Serve the faster inference form; the trained form's arrays go once it is built.
+            try (NDManager trainedForm = model.getNDManager().newSubManager()) {
+                Block trained = artifact.newBlock();
+                artifact.loadInto(trained, trainedForm);
+                model.setBlock(InferenceForm.of(trained, model.getNDManager()));
+            }
             List<Predictor<ImageBatch, float[][]>> predictors = new ArrayList<>(workers);
             for (int i = 0; i < workers; i++) {
                 predictors.add(model.newPredictor(new ProbabilityTranslator(), device));
