@@ -1,8 +1,11 @@
-"""Traces torchvision's googlenet and inception_v3 (random weights, eval mode) to TorchScript.
+"""Traces torchvision networks (random weights, eval mode) to TorchScript for the JMH benchmark.
 
-They are the references the JMH benchmark holds our networks against: the same topology run by
-libtorch's graph runtime instead of by our Java blocks. Weights do not matter for speed, so none
-are downloaded. Usage: trace_torchvision.py OUTPUT_DIR
+They are the references our networks are held against: the same topology, run by libtorch's
+graph runtime instead of by our Java blocks. Weights do not change the speed, so none are
+downloaded; the auxiliary heads are left out, as in inference.
+
+Usage: trace_torchvision.py OUTPUT_DIR NAME:SIZE [NAME:SIZE ...]
+   e.g. trace_torchvision.py target/torchscript googlenet:224 inception_v3:299
 """
 import pathlib
 import sys
@@ -10,23 +13,18 @@ import sys
 import torch
 import torchvision
 
-REFERENCES = {
-    # name: (constructor, input side)
-    "googlenet": (lambda: torchvision.models.googlenet(weights=None, aux_logits=False, init_weights=False), 224),
-    "inception_v3": (lambda: torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False), 299),
-}
-
 
 def main() -> None:
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    for name, (build, side) in REFERENCES.items():
-        model = build().eval()
+    for spec in sys.argv[2:]:
+        name, size = spec.split(":")
+        model = getattr(torchvision.models, name)(weights=None, aux_logits=False, init_weights=False).eval()
         with torch.no_grad():
-            traced = torch.jit.trace(model, torch.rand(1, 3, side, side))
+            traced = torch.jit.trace(model, torch.rand(1, 3, int(size), int(size)))
         traced.save(str(out / f"{name}.pt"))
-        print(f"traced {name} at {side}x{side} -> {out / (name + '.pt')}")
+        print(f"traced torchvision {name} ({torch.__version__}) at {size}x{size} -> {out / name}.pt")
 
 
 if __name__ == "__main__":

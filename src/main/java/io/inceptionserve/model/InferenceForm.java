@@ -26,8 +26,8 @@ import java.util.Map;
  *   <li>Every BatchNorm is folded into the convolution before it: with s = γ / √(var + ε), the
  *       weights become w·s and the bias β + (b − mean)·s, and the BatchNorm disappears.
  *   <li>Dropout and the auxiliary classifiers, which do nothing in inference, are dropped.
- *   <li>The input is converted to {@link ChannelsLast channels-last} layout, which puts the pools
- *       and convolutions on libtorch's fast kernels.
+ *   <li>The input and the convolution weights are converted to {@link ChannelsLast channels-last}
+ *       layout, which puts the pools and convolutions on libtorch's fast kernels.
  *   <li>No parameter requires a gradient, so no autograd graph is recorded even on a thread where
  *       libtorch's grad mode is on (every thread but the one that loaded the engine). A recorded
  *       graph would keep every activation alive until the output dies, defeating the per-stage
@@ -136,8 +136,10 @@ public final class InferenceForm {
                 weight = weight.mul(scale.reshape(filters, 1, 1, 1));
                 bias = copy(bn.get("beta"), scratch).add(bias.sub(mean).mul(scale));
             }
+            // Channels-last weights, like the activations: the fallback (non-oneDNN) convolution
+            // libtorch picks for small inputs would otherwise copy them on every call.
             return new FoldedConv2d(
-                    keep(weight),
+                    keep(ChannelsLast.of(weight)),
                     keep(bias),
                     conv.getStride(),
                     conv.getPadding(),
@@ -173,7 +175,7 @@ public final class InferenceForm {
         return detached.toType(DataType.FLOAT64, true);
     }
 
-    /** The float32 value of {@code array}, owned by the inference form's manager. */
+    /** The float32 value of {@code array}, in the same layout, owned by the inference form's manager. */
     private NDArray keep(NDArray array) {
         NDArray kept = array.toType(DataType.FLOAT32, true);
         kept.attach(manager);

@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.util.Pair;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,7 +80,7 @@ class ChannelsLastTest {
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
-    void everyStageOfTheInferenceFormKeepsTheActivationsChannelsLast(Architecture architecture) {
+    void theInferenceFormKeepsWeightsAndEveryStagesActivationsChannelsLast(Architecture architecture) {
         try (NDManager manager = Networks.newManager()) {
             int size = architecture.minInputSize();
             InceptionNetwork trained = architecture.build(10, 3, false);
@@ -86,6 +88,13 @@ class ChannelsLastTest {
             InceptionNetwork inference = (InceptionNetwork) InferenceForm.of(trained, manager);
             NDArray input = manager.randomNormal(new Shape(2, 3, size, size));
             assertThat(isStoredChannelsLast(input)).as("control: a plain array is NCHW").isFalse();
+
+            for (Pair<String, Parameter> parameter : inference.getParameters()) {
+                NDArray value = parameter.getValue().getArray();
+                if (value.getShape().dimension() == 4) {
+                    assertThat(isStoredChannelsLast(value)).as(parameter.getKey()).isTrue();
+                }
+            }
 
             NDList current = new NDList(input);
             for (Map.Entry<String, Block> stage : inference.stages().entrySet()) {
