@@ -1,0 +1,327 @@
+package io.inceptionserve.training;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.InceptionNetwork;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+
+/**
+ * One training run: prepares the data set, trains the network with its auxiliary heads on the
+ * DJL {@link Trainer}, evaluates and checkpoints after every epoch, and finally writes the
+ * inference form of the network as a model directory the service loads, with a report beside it.
+ *
+ * <p>Every training step and every evaluation batch runs in its own sub-{@link NDManager} that is
+ * closed when the step ends, so the batch, the outputs and the loss are freed at once instead of
+ * piling up on the trainer's manager (performance-notes §2: twice the throughput).
+ */
+public final class Training {
+
+    private final TrainingOptions options;
+    private final Progress progress;
+    private final LabelSmoothingLoss loss;
+
+    private Training(TrainingOptions options, Progress progress) {
+        this.options = options;
+        this.progress = progress;
+        this.loss = new LabelSmoothingLoss(options.labelSmoothing(), options.auxWeight());
+    }
+
+    /**
+     * Runs the training the options describe.
+     *
+     * @param log where progress and epoch summaries go
+     * @param terminal whether progress may redraw in place (an interactive terminal)
+     * @throws TrainingInputException if the data set is missing or unreadable, or does not fit the
+     *     options or the checkpoint
+     */
+    public static TrainingResult run(TrainingOptions options, PrintWriter log, boolean terminal) throws IOException {
+        return new Training(options, new Progress(log, terminal)).run();
+    }
+
+    private TrainingResult run() throws IOException {
+        long preparing = System.nanoTime();
+        PreparedData data = loadData();
+        progress.line(String.format(Locale.ROOT, "Prepared %s in %.0f s", data.source(), seconds(preparing)));
+        Engine engine = startEngine();
+        Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        int stepsPerEpoch = data.train().size() / options.batchSize();
+        if (stepsPerEpoch == 0) {
+            throw new TrainingInputException("the batch size (" + options.batchSize()
+                    + ") is larger than the training set (" + data.train().size() + " images)");
+        }
+
+        Optional<Checkpoints.Checkpoint> checkpoint = resumableCheckpoint(data);
+        List<EpochMetrics> history = new ArrayList<>(checkpoint.map(c -> c.state().history()).orElse(List.of()));
+        int firstEpoch = history.size() + 1;
+        var schedule = LearningRateSchedule.of(options, stepsPerEpoch, history.size() * stepsPerEpoch);
+        int numClasses = data.classes().size();
+        InceptionNetwork network = options.architecture().build(numClasses, options.channels(), true);
+
+        try (Model model = Model.newInstance(options.name(), device, "PyTorch")) {
+            model.setBlock(network);
+            var config = new DefaultTrainingConfig(loss)
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build())
+                    .optDevices(new Device[] {device});
+            try (Trainer trainer = model.newTrainer(config)) {
+                engine.setRandomSeed((int) options.seed());
+                trainer.initialize(new Shape(options.batchSize(), options.channels(), options.inputSize(),
+                        options.inputSize()));
+                checkpoint.ifPresent(c -> NetworkWeights.decodeInto(network, c.weights(), model.getNDManager()));
+                progress.line(describeStart(data, stepsPerEpoch, device, firstEpoch));
+
+                Evaluation evaluation = null;
+                for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
+                    engine.setRandomSeed((int) epochSeed(epoch));
+                    long training = System.nanoTime();
+                    EpochTraining epochTraining = trainEpoch(trainer, data, epoch, stepsPerEpoch);
+                    double trainSeconds = seconds(training);
+                    long evaluating = System.nanoTime();
+                    evaluation = evaluate(trainer, data);
+                    EpochMetrics metrics = new EpochMetrics(epoch,
+                            schedule.rateAtStep(epoch * stepsPerEpoch - 1),
+                            epochTraining.loss(), epochTraining.accuracy(),
+                            evaluation.loss(), evaluation.top1(), evaluation.top5(),
+                            trainSeconds, seconds(evaluating),
+                            (double) stepsPerEpoch * options.batchSize() / trainSeconds);
+                    history.add(metrics);
+                    Checkpoints.save(options.checkpointDir(), checkpointState(data, epoch, history),
+                            NetworkWeights.encode(network));
+                    progress.line(describe(metrics));
+                }
+                if (evaluation == null) {
+                    evaluation = evaluate(trainer, data);
+                }
+                return finish(data, network, engine, device, firstEpoch, history, evaluation);
+            }
+        }
+    }
+
+    private Engine startEngine() {
+        Engine engine = OfflineEngine.pytorch();
+        // Intra-op threads are a process-wide setting that can change at any time, unlike the
+        // inter-op pool, which eager training barely uses.
+        JniUtils.setNumThreads(options.threads());
+        if (options.threads() > 1 && System.getenv("OMP_WAIT_POLICY") == null) {
+            progress.line("Note: libtorch's OpenMP threads busy-wait for each other; whenever another process "
+                    + "uses these cores, training with " + options.threads() + " threads slows down 10× or "
+                    + "more. Start the JVM with OMP_WAIT_POLICY=PASSIVE, or use --threads 1.");
+        }
+        return engine;
+    }
+
+    private PreparedData loadData() {
+        int size = options.inputSize();
+        int channels = options.channels();
+        return switch (options.dataset()) {
+            case FASHION_MNIST -> FashionMnist.load(options.fashionMnistDir(), size, channels,
+                    options.limitTrain(), options.limitTest());
+            case FOLDER -> ImageFolders.load(options.dataDir(), options.split(), size, channels, options.seed(),
+                    options.limitTrain(), options.limitTest());
+        };
+    }
+
+    /** The checkpoint to continue from, after checking it belongs to this network and data set. */
+    private Optional<Checkpoints.Checkpoint> resumableCheckpoint(PreparedData data) throws IOException {
+        if (!options.resume()) {
+            Checkpoints.clear(options.checkpointDir());
+            return Optional.empty();
+        }
+        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.latest(options.checkpointDir());
+        if (checkpoint.isEmpty()) {
+            progress.line("No checkpoint in " + options.checkpointDir() + ": starting from epoch 1");
+            return checkpoint;
+        }
+        Checkpoints.State found = checkpoint.get().state();
+        Checkpoints.State expected = checkpointState(data, found.epoch(), found.history());
+        if (!found.equals(expected)) {
+            throw new TrainingInputException("the checkpoint in " + options.checkpointDir() + " is for "
+                    + found.architecture() + " on " + found.dataset() + " at " + found.inputSize() + " px, "
+                    + found.channels() + " channel(s), seed " + found.seed() + ", classes " + found.classes()
+                    + "; this run is " + expected.architecture() + " on " + expected.dataset() + " at "
+                    + expected.inputSize() + " px, " + expected.channels() + " channel(s), seed "
+                    + expected.seed() + ", classes " + expected.classes()
+                    + ". Use another --checkpoint-dir or leave out --resume.");
+        }
+        progress.line("Resuming after epoch " + found.epoch() + " from " + options.checkpointDir());
+        return checkpoint;
+    }
+
+    private Checkpoints.State checkpointState(PreparedData data, int epoch, List<EpochMetrics> history) {
+        return new Checkpoints.State(options.architecture().id(), options.dataset().toString(),
+                options.inputSize(), options.channels(), data.classes(), options.seed(), epoch, List.copyOf(history));
+    }
+
+    /** Every epoch's shuffling, augmentation and dropout come from this seed, so a resumed run repeats them. */
+    private long epochSeed(int epoch) {
+        return options.seed() * 1_000_003L + epoch;
+    }
+
+    private record EpochTraining(double loss, double accuracy) {}
+
+    private EpochTraining trainEpoch(Trainer trainer, PreparedData data, int epoch, int steps) {
+        LabelledImages train = data.train();
+        int batchSize = options.batchSize();
+        int imageLength = train.images()[0].length;
+        Random random = new Random(epochSeed(epoch));
+        int[] order = permutation(train.size(), random);
+        float[] black = blackPixel(data.preprocessing());
+        float[] images = new float[batchSize * imageLength];
+        long[] labels = new long[batchSize];
+        Shape shape = batchShape(batchSize);
+        double lossSum = 0;
+        long correct = 0;
+        try (ProgressBar bar = progress.bar("epoch " + epoch + "/" + options.epochs(), (long) steps * batchSize)) {
+            for (int step = 0; step < steps; step++) {
+                for (int i = 0; i < batchSize; i++) {
+                    int index = order[step * batchSize + i];
+                    options.augment().apply(train.images()[index], options.inputSize(), black, random, images,
+                            i * imageLength);
+                    labels[i] = train.labels()[index];
+                }
+                try (NDManager scope = trainer.getManager().newSubManager()) {
+                    NDArray labelArray = scope.create(labels);
+                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                        NDList outputs = trainer.forward(new NDList(scope.create(images, shape)));
+                        NDArray lossValue = loss.evaluate(new NDList(labelArray), outputs);
+                        collector.backward(lossValue);
+                        lossSum += lossValue.getFloat();
+                        correct += outputs.head().argMax(1).eq(labelArray).sum().getLong();
+                    }
+                    trainer.step();
+                }
+                bar.stepBy(batchSize);
+                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f",
+                        lossSum / (step + 1), (double) correct / ((long) (step + 1) * batchSize)));
+            }
+        }
+        return new EpochTraining(lossSum / steps, (double) correct / ((long) steps * batchSize));
+    }
+
+    /** Evaluates the network in inference mode (BatchNorm running statistics, no dropout, no aux heads). */
+    private Evaluation evaluate(Trainer trainer, PreparedData data) {
+        LabelledImages test = data.test();
+        int batchSize = options.batchSize();
+        int imageLength = test.images()[0].length;
+        float[] images = new float[batchSize * imageLength];
+        long[] labels = new long[batchSize];
+        var tally = new Evaluation.Tally(data.classes().size());
+        for (int start = 0; start < test.size(); start += batchSize) {
+            int count = Math.min(batchSize, test.size() - start);
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(test.images()[start + i], 0, images, i * imageLength, imageLength);
+                labels[i] = test.labels()[start + i];
+            }
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDArray labelArray = scope.create(Arrays.copyOf(labels, count));
+                NDArray input = scope.create(FloatBuffer.wrap(images, 0, count * imageLength), batchShape(count));
+                NDList outputs = trainer.evaluate(new NDList(input));
+                float batchLoss = loss.evaluate(new NDList(labelArray), outputs).getFloat();
+                tally.add(outputs.head().toFloatArray(), labels, count, batchLoss);
+            }
+        }
+        return tally.result();
+    }
+
+    private TrainingResult finish(PreparedData data, InceptionNetwork network, Engine engine, Device device,
+            int firstEpoch, List<EpochMetrics> history, Evaluation evaluation) throws IOException {
+        Block inference = options.architecture().build(data.classes().size(), options.channels(), false);
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            inference.initialize(manager, DataType.FLOAT32, batchShape(1));
+            NetworkWeights.copyWithoutAux(network, inference);
+            ModelManifest manifest = new ModelManifest(options.name(), options.architecture().id(),
+                    String.format(Locale.ROOT, "%s trained on %s for %d epochs (%s): test top-1 %.4f, top-5 %.4f",
+                            options.architecture().id(), data.source(), history.size(),
+                            LearningRateSchedule.describe(options), evaluation.top1(), evaluation.top5()),
+                    "labels.txt",
+                    new ModelManifest.Input(options.inputSize(), options.channels()),
+                    data.preprocessing(),
+                    null);
+            ModelArtifact.write(options.out(), manifest, data.classes(), inference, DataType.FLOAT16);
+            var result = new TrainingResult(options, data.classes(), data.source(), data.train().size(),
+                    data.test().size(), firstEpoch, List.copyOf(history), evaluation, parameterCount(inference),
+                    parameterCount(network), Hardware.describe(engine, device, options.threads()), options.out());
+            TrainingReport.write(result);
+            progress.line("Wrote " + options.out() + " and its report");
+            return result;
+        }
+    }
+
+    private static long parameterCount(Block block) {
+        return block.getParameters().values().stream().filter(Parameter::requiresGradient)
+                .mapToLong(parameter -> parameter.getArray().size()).sum();
+    }
+
+    private Shape batchShape(int batchSize) {
+        return new Shape(batchSize, options.channels(), options.inputSize(), options.inputSize());
+    }
+
+    /** Per channel, the value a black pixel has after normalisation: the padding of a random crop. */
+    private static float[] blackPixel(ModelManifest.Preprocessing preprocessing) {
+        float[] black = new float[preprocessing.mean().length];
+        for (int c = 0; c < black.length; c++) {
+            black[c] = -preprocessing.mean()[c] / preprocessing.std()[c];
+        }
+        return black;
+    }
+
+    private static int[] permutation(int n, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    private String describeStart(PreparedData data, int stepsPerEpoch, Device device, int firstEpoch) {
+        return String.format(Locale.ROOT,
+                "Training %s (%d classes) at %d×%d×%d, epochs %d..%d, batch %d, %d steps per epoch, %s, "
+                        + "label smoothing %s, aux weight %s, augment %s, device %s, %d intra-op threads",
+                options.architecture().id(), data.classes().size(), options.inputSize(), options.inputSize(),
+                options.channels(), firstEpoch, options.epochs(), options.batchSize(), stepsPerEpoch,
+                LearningRateSchedule.describe(options), options.labelSmoothing(), options.auxWeight(),
+                options.augment(), device, options.threads());
+    }
+
+    private static String describe(EpochMetrics m) {
+        return String.format(Locale.ROOT,
+                "epoch %d: train loss %.4f acc %.4f | test loss %.4f top-1 %.4f top-5 %.4f | lr %.2e | "
+                        + "%.0f img/s, train %.0f s, eval %.0f s",
+                m.epoch(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testTop1(), m.testTop5(),
+                m.learningRate(), m.imagesPerSecond(), m.trainSeconds(), m.evalSeconds());
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
