@@ -90,13 +90,13 @@ public enum Architecture {
                     InceptionV2.builder()
                             .setNumClasses(numClasses)
                             .optInputChannels(inputChannels)
-                            .optAuxHead(withAux)
+                            .optAuxHeads(withAux)
                             .build();
             case INCEPTION_V3 ->
                     InceptionV3.builder()
                             .setNumClasses(numClasses)
                             .optInputChannels(inputChannels)
-                            .optAuxHead(withAux)
+                            .optAuxHeads(withAux)
                             .build();
         };
     }

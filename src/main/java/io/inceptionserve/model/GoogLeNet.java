@@ -89,37 +89,18 @@ public final class GoogLeNet {
     }
 
     /** Configures a GoogLeNet; the defaults are the paper's network with auxiliary heads. */
-    public static final class Builder {
+    public static final class Builder extends NetworkBuilder<Builder> {
 
-        private int numClasses;
-        private int inputChannels = 3;
         private boolean batchNorm;
         private int thirdBranchKernel = 5;
-        private boolean auxHeads = true;
         private int maxPool4Kernel = 3;
-        private float dropout = 0.4f;
 
-        Builder() {}
-
-        /**
-         * Sets the number of classes (required).
-         *
-         * @param numClasses the number of classes
-         * @return this builder
-         */
-        public Builder setNumClasses(int numClasses) {
-            this.numClasses = numClasses;
-            return this;
+        Builder() {
+            super(0.4f); // the paper's dropout before the classifier
         }
 
-        /**
-         * Sets the number of input channels (default 3).
-         *
-         * @param inputChannels the number of input channels
-         * @return this builder
-         */
-        public Builder optInputChannels(int inputChannels) {
-            this.inputChannels = inputChannels;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -166,36 +147,12 @@ public final class GoogLeNet {
         }
 
         /**
-         * Adds the auxiliary classifiers after 4a and 4d (default on).
-         *
-         * @param auxHeads whether to add them
-         * @return this builder
-         */
-        public Builder optAuxHeads(boolean auxHeads) {
-            this.auxHeads = auxHeads;
-            return this;
-        }
-
-        /**
-         * Sets the dropout rate before the final linear layer (default 0.4).
-         *
-         * @param dropout the rate
-         * @return this builder
-         */
-        public Builder optDropout(float dropout) {
-            this.dropout = dropout;
-            return this;
-        }
-
-        /**
          * Builds the network.
          *
          * @return the network
          */
         public InceptionNetwork build() {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be set and positive");
-            }
+            checkNumClasses();
             BasicConv2d conv = new BasicConv2d(batchNorm);
             Map<String, Block> stages = new LinkedHashMap<>();
             stages.put(

@@ -113,57 +113,15 @@ public final class InceptionV2 {
     }
 
     /** Configures an Inception-v2; the default has the auxiliary head. */
-    public static final class Builder {
+    public static final class Builder extends NetworkBuilder<Builder> {
 
-        private int numClasses;
-        private int inputChannels = 3;
-        private boolean auxHead = true;
-        private float dropout = 0.2f;
 
-        Builder() {}
-
-        /**
-         * Sets the number of classes (required).
-         *
-         * @param numClasses the number of classes
-         * @return this builder
-         */
-        public Builder setNumClasses(int numClasses) {
-            this.numClasses = numClasses;
-            return this;
+        Builder() {
+            super(0.2f); // the dropout of the implementation behind the seed's reported results
         }
 
-        /**
-         * Sets the number of input channels (default 3).
-         *
-         * @param inputChannels the number of input channels
-         * @return this builder
-         */
-        public Builder optInputChannels(int inputChannels) {
-            this.inputChannels = inputChannels;
-            return this;
-        }
-
-        /**
-         * Adds the auxiliary classifier on group 2's 17×17×768 output, before 5e (default on).
-         *
-         * @param auxHead whether to add it
-         * @return this builder
-         */
-        public Builder optAuxHead(boolean auxHead) {
-            this.auxHead = auxHead;
-            return this;
-        }
-
-        /**
-         * Sets the dropout rate before the final linear layer. The default, 0.2, is the rate of the
-         * implementation behind the seed's reported results.
-         *
-         * @param dropout the rate
-         * @return this builder
-         */
-        public Builder optDropout(float dropout) {
-            this.dropout = dropout;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -173,9 +131,7 @@ public final class InceptionV2 {
          * @return the network
          */
         public InceptionNetwork build() {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be set and positive");
-            }
+            checkNumClasses();
             Map<String, Block> stages = new LinkedHashMap<>();
             stages.put(
                     "stem",
@@ -201,7 +157,7 @@ public final class InceptionV2 {
                             .add("inception5b", new AsymmetricInception(module("5b")))
                             .add("inception5c", new AsymmetricInception(module("5c")))
                             .add("inception5d", new AsymmetricInception(module("5d")))
-                            .add("aux", auxHead ? auxiliaryClassifier() : null)
+                            .add("aux", auxHeads ? auxiliaryClassifier() : null)
                             .add("inception5e", GridReduction.after17x17(module("5e"))));
             stages.put(
                     "group3",

@@ -126,59 +126,15 @@ public final class InceptionV3 {
     }
 
     /** Configures an Inception-v3; the default has the auxiliary head. */
-    public static final class Builder {
+    public static final class Builder extends NetworkBuilder<Builder> {
 
-        private int numClasses;
-        private int inputChannels = 3;
-        private boolean auxHead = true;
-        private float dropout = 0.5f;
 
-        Builder() {}
-
-        /**
-         * Sets the number of classes (required).
-         *
-         * @param numClasses the number of classes
-         * @return this builder
-         */
-        public Builder setNumClasses(int numClasses) {
-            this.numClasses = numClasses;
-            return this;
+        Builder() {
+            super(0.5f); // torchvision's dropout
         }
 
-        /**
-         * Sets the number of input channels (default 3).
-         *
-         * @param inputChannels the number of input channels
-         * @return this builder
-         */
-        public Builder optInputChannels(int inputChannels) {
-            this.inputChannels = inputChannels;
-            return this;
-        }
-
-        /**
-         * Adds the auxiliary classifier AuxLogits on Mixed_6e's 17×17×768 output (default on). Like
-         * torchvision's, its fixed 5×5/3 average pool and unpadded 5×5 convolution need that grid
-         * to be at least 17×17, so a network with it is initialised and trained on inputs of 299
-         * px or more.
-         *
-         * @param auxHead whether to add it
-         * @return this builder
-         */
-        public Builder optAuxHead(boolean auxHead) {
-            this.auxHead = auxHead;
-            return this;
-        }
-
-        /**
-         * Sets the dropout rate before the final linear layer (default 0.5, torchvision's).
-         *
-         * @param dropout the rate
-         * @return this builder
-         */
-        public Builder optDropout(float dropout) {
-            this.dropout = dropout;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -188,9 +144,7 @@ public final class InceptionV3 {
          * @return the network
          */
         public InceptionNetwork build() {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be set and positive");
-            }
+            checkNumClasses();
             Map<String, Block> stages = new LinkedHashMap<>();
             stages.put(
                     "stem",
@@ -205,7 +159,7 @@ public final class InceptionV3 {
             stages.put("mixed5", mixed("5b", "5c", "5d"));
             stages.put(
                     "mixed6",
-                    mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHead ? auxLogits() : null));
+                    mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHeads ? auxLogits() : null));
             stages.put("mixed7", mixed("7a", "7b", "7c"));
             stages.put("head", Layers.classifierHead(dropout, numClasses));
             return new InceptionNetwork(inputChannels, numClasses, stages);
