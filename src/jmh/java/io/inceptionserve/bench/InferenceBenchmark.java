@@ -16,9 +16,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.ThreadParams;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -83,6 +85,7 @@ public class InferenceBenchmark {
     /**
      * CPU time of the whole process per image, next to the wall-clock score: on machines shared with
      * other work it is the steadier figure. Each thread reports its share of the process's CPU time.
+     * The first thread also reports the fork's peak resident memory so far.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -97,20 +100,35 @@ public class InferenceBenchmark {
         /** Images classified in the iteration by this thread. */
         public long images;
 
+        /** Peak resident set of the fork in MiB (first thread only, so that the sum is the value). */
+        public long peakRssMebibytes;
+
         private long start;
         private int threads;
+        private boolean first;
 
         @Setup(Level.Iteration)
-        public void start(BenchmarkParams params) {
+        public void start(BenchmarkParams params, ThreadParams thread) {
             threads = params.getThreads();
+            first = thread.getThreadIndex() == 0;
             cpuNanos = 0;
             images = 0;
             start = OS.getProcessCpuTime();
         }
 
         @TearDown(Level.Iteration)
-        public void stop() {
+        public void stop() throws IOException {
             cpuNanos = (OS.getProcessCpuTime() - start) / threads;
+            peakRssMebibytes = first ? peakResidentMebibytes() : 0;
+        }
+
+        private static long peakResidentMebibytes() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+            return 0;
         }
     }
 

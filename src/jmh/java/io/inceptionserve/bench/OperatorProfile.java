@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,8 @@ record OperatorProfile(double forwardMillis, Map<String, Double> selfMillisPerFo
             // Parents start no later and last no shorter than their children.
             calls.sort(Comparator.comparingDouble(Call::start).thenComparing(Comparator.comparingDouble(Call::duration).reversed()));
             Deque<Call> open = new ArrayDeque<>();
-            Map<Call, Double> childMicros = new HashMap<>();
+            // By identity: two calls of one operator can have equal name and times.
+            Map<Call, Double> childMicros = new IdentityHashMap<>();
             for (Call call : calls) {
                 while (!open.isEmpty() && !open.peek().contains(call)) {
                     open.pop();
@@ -90,30 +92,8 @@ record OperatorProfile(double forwardMillis, Map<String, Double> selfMillisPerFo
         return perForward;
     }
 
-    /** One operator call; identity matters, two calls can look alike. */
-    private static final class Call {
-
-        private final String name;
-        private final double start;
-        private final double duration;
-
-        Call(String name, double start, double duration) {
-            this.name = name;
-            this.start = start;
-            this.duration = duration;
-        }
-
-        String name() {
-            return name;
-        }
-
-        double start() {
-            return start;
-        }
-
-        double duration() {
-            return duration;
-        }
+    /** One operator call, in microseconds. */
+    private record Call(String name, double start, double duration) {
 
         /** Timestamps are printed to the nanosecond; allow for the rounding. */
         boolean contains(Call other) {

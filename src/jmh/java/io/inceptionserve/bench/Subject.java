@@ -55,7 +55,17 @@ final class Subject implements AutoCloseable {
      */
     static Subject open(String name, Form form, int batch, Path torchscriptDirectory)
             throws IOException, MalformedModelException {
-        OfflineEngine.pytorch();
+        // As in the service, the benchmark threads are not the thread that started the engine, so
+        // libtorch's (thread-local) grad mode is on in them: only parameters that need no gradient
+        // keep a forward from recording an autograd graph.
+        Thread engineStarter = new Thread(OfflineEngine::pytorch, "engine-starter");
+        engineStarter.start();
+        try {
+            engineStarter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         Model model = Model.newInstance(name, Device.cpu(), "PyTorch");
         int size;
         if (name.startsWith(TORCHSCRIPT)) {
