@@ -3,7 +3,6 @@ package io.inceptionserve.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
@@ -29,9 +28,14 @@ final class BenchmarkPlot {
             CategoryChart throughput = chart(model + ": throughput", "images/s");
             throughput.getStyler().setYAxisMin(0.0);
             addSystems(throughput, levels, steps, StepResult::imagesPerSecond);
-            double ceiling = InProcessForward.best(engine.ceiling()).imagesPerSecond();
-            throughput.addSeries("engine ceiling (" + engine.ceilingNetwork() + " TorchScript, in process)", levels,
-                    Collections.nCopies(levels.size(), ceiling));
+            List<Double> ceiling = new ArrayList<>();
+            for (String level : levels) {
+                ceiling.add(BenchmarkReport.ceilingAt(comparison.ceilingSteps().stream()
+                                .filter(c -> c.model().equals(model)).toList(), Integer.parseInt(level))
+                        .map(c -> c.measurement().imagesPerSecond()).orElse(null));
+            }
+            throughput.addSeries("engine ceiling (" + engine.ceilingNetwork() + " TorchScript, in process, "
+                    + "measured alongside)", levels, ceiling);
             charts.add(throughput);
             CategoryChart p99 = chart(model + ": p99 latency", "ms (log scale)");
             p99.getStyler().setYAxisLogarithmic(true);

@@ -72,6 +72,13 @@ final class BenchmarkReport {
                 step.cpu().others());
     }
 
+    static String progressLine(HttpLoadBenchmark.CeilingStep step) {
+        return String.format(Locale.ROOT, "%-22s %-13s c=%-3d %7.1f img/s  (batch %d, in process; CPU: ours %.2f,"
+                        + " others %.2f cores)", HttpLoadBenchmark.CEILING, step.model(), step.concurrency(),
+                step.measurement().imagesPerSecond(), step.measurement().batchSize(), step.cpu().watched(),
+                step.cpu().others());
+    }
+
     static String describe(List<Measurement> measurements) {
         return measurements.stream()
                 .map(m -> String.format(Locale.ROOT, "batch %d: %.1f img/s", m.batchSize(), m.imagesPerSecond()))
@@ -97,19 +104,23 @@ final class BenchmarkReport {
         StringBuilder md = new StringBuilder();
         comparison.engine().forEach((model, engine) -> {
             List<StepResult> steps = comparison.steps().stream().filter(s -> s.model().equals(model)).toList();
+            List<HttpLoadBenchmark.CeilingStep> ceilingSteps = comparison.ceilingSteps().stream()
+                    .filter(c -> c.model().equals(model)).toList();
             md.append("\n### ").append(model).append("\n\n");
             md.append(engineMarkdown(model, engine));
             md.append("\nOver HTTP on 127.0.0.1, closed loop (each client sends its next JPEG when the answer "
                     + "arrives); img/s and latencies of successful answers in the measurement window; CPU in "
                     + "cores used during the step by the server under load plus the load generator (ours) "
-                    + "and by everything else on the machine (others):\n\n");
-            md.append(loadMarkdown(steps));
+                    + "and by everything else on the machine (others). Between the steps of each level the "
+                    + "ceiling ran again for one window at its best batch size, meeting the same background "
+                    + "load:\n\n");
+            md.append(loadMarkdown(steps, ceilingSteps));
             md.append("\ninception-serve's own per-image timings from its answers (means; forward = the whole "
                     + "batch's pass; other = client latency minus queue, preprocess and forward: HTTP, "
                     + "multipart/body handling, hand-offs; engine busy = share of the window spent in "
                     + "forward passes):\n\n");
             md.append(timingsMarkdown(steps));
-            md.append("\nTargets:\n\n").append(targetsMarkdown(engine, steps));
+            md.append("\nTargets:\n\n").append(targetsMarkdown(engine, steps, ceilingSteps));
         });
         return md.toString();
     }
@@ -141,14 +152,27 @@ final class BenchmarkReport {
         md.append(String.format(Locale.ROOT, " **%.1f** |%n", InProcessForward.best(measurements).imagesPerSecond()));
     }
 
-    private static String loadMarkdown(List<StepResult> steps) {
+    private static String loadMarkdown(List<StepResult> steps, List<HttpLoadBenchmark.CeilingStep> ceilingSteps) {
         StringBuilder md = new StringBuilder("| clients | system | img/s | p50 ms | p95 ms | p99 ms | errors | "
                 + "CPU ours / others |\n|---:|---|---:|---:|---:|---:|---|---|\n");
-        steps.stream().sorted(Comparator.comparingInt(StepResult::concurrency).thenComparing(StepResult::system))
-                .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.0f | %.0f | %.0f | %s | "
-                                + "%.2f / %.2f |%n", s.concurrency(), s.system(), s.imagesPerSecond(), s.p50Ms(),
-                        s.p95Ms(), s.p99Ms(), errors(s), s.cpu().watched(), s.cpu().others())));
+        for (int level : steps.stream().map(StepResult::concurrency).distinct().sorted().toList()) {
+            for (String system : List.of(HttpLoadBenchmark.SERVICE, HttpLoadBenchmark.PYTHON)) {
+                system(steps, system).filter(s -> s.concurrency() == level).forEach(s -> md.append(String.format(
+                        Locale.ROOT, "| %d | %s | %.1f | %.0f | %.0f | %.0f | %s | %.2f / %.2f |%n", s.concurrency(),
+                        s.system(), s.imagesPerSecond(), s.p50Ms(), s.p95Ms(), s.p99Ms(), errors(s), s.cpu().watched(),
+                        s.cpu().others())));
+            }
+            ceilingAt(ceilingSteps, level).ifPresent(c -> md.append(String.format(Locale.ROOT,
+                    "| (%d) | %s: in process, batch %d, no HTTP | %.1f | | | | | %.2f / %.2f |%n", level,
+                    HttpLoadBenchmark.CEILING, c.measurement().batchSize(), c.measurement().imagesPerSecond(),
+                    c.cpu().watched(), c.cpu().others())));
+        }
         return md.toString();
+    }
+
+    static Optional<HttpLoadBenchmark.CeilingStep> ceilingAt(List<HttpLoadBenchmark.CeilingStep> ceilingSteps,
+            int level) {
+        return ceilingSteps.stream().filter(c -> c.concurrency() == level).findFirst();
     }
 
     private static String errors(StepResult step) {
@@ -168,18 +192,23 @@ final class BenchmarkReport {
         return md.toString();
     }
 
-    private static String targetsMarkdown(EngineFigures engine, List<StepResult> steps) {
+    private static String targetsMarkdown(EngineFigures engine, List<StepResult> steps,
+            List<HttpLoadBenchmark.CeilingStep> ceilingSteps) {
         StringBuilder md = new StringBuilder();
         Measurement ceiling = InProcessForward.best(engine.ceiling());
-        Optional<StepResult> saturated = system(steps, HttpLoadBenchmark.SERVICE)
-                .max(Comparator.comparingDouble(StepResult::imagesPerSecond));
-        saturated.ifPresent(best -> {
-            double share = best.imagesPerSecond() / ceiling.imagesPerSecond();
-            md.append(String.format(Locale.ROOT, "- Saturation: inception-serve's best, %.1f img/s at %d clients, "
-                            + "is **%.2f ×** the ceiling's %.1f img/s (batch %d); target ≥ %.2f: %s.%n",
-                    best.imagesPerSecond(), best.concurrency(), share, ceiling.imagesPerSecond(),
-                    ceiling.batchSize(), CEILING_SHARE_TARGET, verdict(share, CEILING_SHARE_TARGET)));
-        });
+        system(steps, HttpLoadBenchmark.SERVICE).max(Comparator.comparingDouble(StepResult::imagesPerSecond))
+                .ifPresent(best -> {
+                    Optional<HttpLoadBenchmark.CeilingStep> alongside = ceilingAt(ceilingSteps, best.concurrency());
+                    double reference = alongside.map(c -> c.measurement().imagesPerSecond())
+                            .orElse(ceiling.imagesPerSecond());
+                    double share = best.imagesPerSecond() / reference;
+                    md.append(String.format(Locale.ROOT, "- Saturation: inception-serve's best, %.1f img/s at %d "
+                                    + "clients, is **%.2f ×** the ceiling's %.1f img/s measured alongside it "
+                                    + "(%.2f × the %.1f img/s of the in-process table, batch %d); target ≥ %.2f: "
+                                    + "%s.%n", best.imagesPerSecond(), best.concurrency(), share, reference,
+                            best.imagesPerSecond() / ceiling.imagesPerSecond(), ceiling.imagesPerSecond(),
+                            ceiling.batchSize(), CEILING_SHARE_TARGET, verdict(share, CEILING_SHARE_TARGET)));
+                });
         Map<Integer, StepResult> python = system(steps, HttpLoadBenchmark.PYTHON)
                 .collect(Collectors.toMap(StepResult::concurrency, s -> s));
         system(steps, HttpLoadBenchmark.SERVICE).forEach(ours -> {
@@ -215,16 +244,20 @@ final class BenchmarkReport {
                 100 * (1 - value / target));
     }
 
+    /** Rows by concurrency level, so that settings measured one after the other stand together. */
     static String sweepMarkdown(List<KnobSweep.Result> results) {
-        StringBuilder md = new StringBuilder("| setting | clients | img/s | p50 ms | p99 ms | errors | mean batch | "
-                + "queue ms | forward ms | engine busy | engine img/s | CPU others |\n"
-                + "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
-        for (KnobSweep.Result result : results) {
-            for (StepResult s : result.steps()) {
+        StringBuilder md = new StringBuilder("| clients | setting | img/s | × first | p50 ms | p99 ms | errors | "
+                + "mean batch | queue ms | forward ms | engine busy | engine img/s | CPU others |\n"
+                + "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        int levels = results.get(0).steps().size();
+        for (int level = 0; level < levels; level++) {
+            double first = results.get(0).steps().get(level).imagesPerSecond();
+            for (KnobSweep.Result result : results) {
+                StepResult s = result.steps().get(level);
                 StepResult.ServiceTimings t = s.timings();
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %.0f | %s | %s | %.2f |%n",
-                        result.setting().name(), s.concurrency(), s.imagesPerSecond(), s.p50Ms(), s.p99Ms(),
-                        errors(s), t == null ? "– | – | – | – | –" : String.format(Locale.ROOT,
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.2f | %.0f | %.0f | %s | %s | %.2f |%n",
+                        s.concurrency(), result.setting().name(), s.imagesPerSecond(), s.imagesPerSecond() / first,
+                        s.p50Ms(), s.p99Ms(), errors(s), t == null ? "– | – | – | – | –" : String.format(Locale.ROOT,
                                 "%.1f | %.0f | %.0f | %.0f %% | %.1f", t.meanBatch(), t.queueMs(), t.forwardMs(),
                                 100 * t.engineBusy(), t.engineImagesPerSecond()), s.cpu().others()));
             }

@@ -2,6 +2,7 @@ package io.inceptionserve.bench;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.inference.ImagePreprocessor;
 import io.inceptionserve.inference.OfflineEngine;
@@ -12,15 +13,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Throughput and latency of inception-serve over HTTP, side by side in one run with the engine's
@@ -39,7 +44,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     static final String PYTHON = "FastAPI + torchvision";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final long LAUNCHED = System.nanoTime();
-    private static final String CEILING = "TorchScript";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String CEILING = "engine ceiling";
     private static final String OWN = "own block";
     private static final String SAME_TOPOLOGY = "own block of the ceiling's topology";
     /** No __pycache__ in the source tree. */
@@ -152,10 +158,11 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     /**
      * Everything one comparison run measured.
      *
-     * @param engine per model: the in-process forward passes
+     * @param engine per model: the in-process forward passes, timed before the load steps
      * @param steps every load step, in the order run
+     * @param ceilingSteps the ceiling timed again between the load steps of each concurrency level
      */
-    record Comparison(Map<String, EngineFigures> engine, List<StepResult> steps) {}
+    record Comparison(Map<String, EngineFigures> engine, List<StepResult> steps, List<CeilingStep> ceilingSteps) {}
 
     /**
      * In-process figures of one model.
@@ -172,31 +179,69 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             List<InProcessForward.Measurement> own, String sameTopologyArchitecture,
             List<InProcessForward.Measurement> sameTopology, double decodeMs, CpuAccounting.Usage cpu) {}
 
+    /**
+     * The ceiling at its best batch size for one window, run among the load steps of one
+     * concurrency level so that it meets the same background load as they do.
+     */
+    record CeilingStep(String model, int concurrency, InProcessForward.Measurement measurement,
+            CpuAccounting.Usage cpu) {}
+
     private Comparison compare(Path jar, Map<String, Path> modelDirectories, Map<String, List<byte[]>> jpegs)
             throws Exception {
-        try (ServerProcess service = startService(jar, modelDirectories, models, List.of(), serviceArgs, "service");
+        Map<String, Model> ceilings = new LinkedHashMap<>();
+        try (ServerProcess service = startService(jar, modelDirectories, models, Map.of(), List.of(), serviceArgs,
+                "service");
                 ServerProcess peer = startPython()) {
-            awaitServiceReady(service);
-            peer.awaitReady(client, "/health", START_TIMEOUT);
+            awaitServiceReady(service, models);
+            peer.awaitReady(client, "/health", body -> true, START_TIMEOUT);
             log("both servers are ready; measuring the forward pass in process (servers idle)");
+            OfflineEngine.pytorch();
             Map<String, EngineFigures> engine = new LinkedHashMap<>();
+            Map<String, List<float[]>> prepared = new LinkedHashMap<>();
             for (String model : models) {
-                engine.put(model, measureInProcess(model, modelDirectories, jpegs.get(model)));
+                ceilings.put(model, InProcessForward.torchScript(
+                        work.resolve("references").resolve(references.network(model).torchscript())));
+                prepared.put(model, prepare(modelDirectories.get(model), jpegs.get(model)));
+                engine.put(model, measureInProcess(model, ceilings.get(model), modelDirectories, jpegs.get(model),
+                        prepared.get(model)));
             }
             List<StepResult> steps = new ArrayList<>();
+            List<CeilingStep> ceilingSteps = new ArrayList<>();
             ClosedLoopLoad load = load();
             for (String model : models) {
+                int bestBatch = InProcessForward.best(engine.get(model).ceiling()).batchSize();
                 for (int i = 0; i < concurrency.size(); i++) {
-                    // Alternate who goes first, so drifting background load favours neither.
-                    List<ServerProcess> order = i % 2 == 0 ? List.of(service, peer) : List.of(peer, service);
-                    for (ServerProcess server : order) {
-                        steps.add(step(load, server, server == service ? SERVICE : PYTHON, model,
-                                concurrency.get(i), jpegs.get(model)));
+                    int level = concurrency.get(i);
+                    // A different one first at each level, so drifting background load favours none.
+                    List<String> order = new ArrayList<>(List.of(SERVICE, PYTHON, CEILING));
+                    Collections.rotate(order, -i);
+                    for (String system : order) {
+                        if (system.equals(CEILING)) {
+                            ceilingSteps.add(ceilingStep(model, level, ceilings.get(model), prepared.get(model),
+                                    bestBatch));
+                        } else {
+                            steps.add(step(load, system.equals(SERVICE) ? service : peer, system, model, level,
+                                    jpegs.get(model)));
+                        }
                     }
                 }
             }
-            return new Comparison(engine, steps);
+            return new Comparison(engine, steps, ceilingSteps);
+        } finally {
+            ceilings.values().forEach(Model::close);
         }
+    }
+
+    private CeilingStep ceilingStep(String model, int concurrency, Model torchScript, List<float[]> prepared,
+            int batchSize) throws TranslateException {
+        CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
+        CpuAccounting.Snapshot before = cpu.snapshot();
+        InProcessForward.Measurement measurement = InProcessForward.sustained(torchScript, prepared, 3,
+                references.network(model).size(), batchSize, Duration.ofSeconds(windowSeconds));
+        CeilingStep step = new CeilingStep(model, concurrency, measurement, CpuAccounting.between(before,
+                cpu.snapshot()));
+        log(BenchmarkReport.progressLine(step));
+        return step;
     }
 
     ClosedLoopLoad load() {
@@ -219,7 +264,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     /** Starts the built jar on a free loopback port serving the benchmark's model directories of {@code served}. */
     ServerProcess startService(Path jar, Map<String, Path> modelDirectories, List<String> served,
-            List<String> jvmArgs, List<String> extraArgs, String logName) throws IOException {
+            Map<String, String> environment, List<String> jvmArgs, List<String> extraArgs, String logName)
+            throws IOException {
         int port = ServerProcess.freeLoopbackPort();
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
@@ -230,13 +276,26 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             command.add("--inception.models." + model + "=file:" + modelDirectories.get(model) + "/");
         }
         command.addAll(extraArgs);
-        log("starting " + SERVICE + ": " + String.join(" ", command.subList(1, command.size())));
-        return ServerProcess.start(SERVICE, command, Map.of(), port, work.resolve("logs/" + logName + ".log"));
+        log("starting " + SERVICE + ": " + environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()
+                + " ").collect(Collectors.joining()) + String.join(" ", command.subList(1, command.size())));
+        return ServerProcess.start(SERVICE, command, environment, port, work.resolve("logs/" + logName + ".log"));
     }
 
-    /** Readiness is up once every model has loaded and warmed up. */
-    void awaitServiceReady(ServerProcess service) throws IOException, InterruptedException {
-        service.awaitReady(client, "/actuator/health/readiness", START_TIMEOUT);
+    /**
+     * Waits until each of {@code served} has loaded and warmed up. (Not the readiness probe: that
+     * also waits for the bundled models, which the benchmark does not use.)
+     */
+    void awaitServiceReady(ServerProcess service, List<String> served) throws InterruptedException {
+        for (String model : served) {
+            service.awaitReady(client, "/models/" + model, body -> {
+                JsonNode info = JSON.readTree(body);
+                if ("FAILED".equals(info.path("status").asString())) {
+                    throw new IllegalStateException("inception-serve cannot serve model '" + model + "': "
+                            + info.path("failure").asString());
+                }
+                return "READY".equals(info.path("status").asString());
+            }, START_TIMEOUT);
+        }
     }
 
     private ServerProcess startPython() throws IOException {
@@ -248,23 +307,27 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         return ServerProcess.start(PYTHON, command, PYTHON_ENVIRONMENT, port, work.resolve("logs/python.log"));
     }
 
-    private EngineFigures measureInProcess(String model, Map<String, Path> modelDirectories, List<byte[]> jpegs)
-            throws Exception {
-        OfflineEngine.pytorch();
+    /** The JPEGs as the service prepares them: the network inputs for the in-process passes. */
+    private static List<float[]> prepare(Path modelDirectory, List<byte[]> jpegs) {
+        ImagePreprocessor preprocessor = new ImagePreprocessor(ModelArtifact.open(modelDirectory).manifest());
+        return jpegs.stream().map(preprocessor::prepare).toList();
+    }
+
+    private EngineFigures measureInProcess(String model, Model ceiling, Map<String, Path> modelDirectories,
+            List<byte[]> jpegs, List<float[]> prepared) throws Exception {
         References.Network network = references.network(model);
-        ModelArtifact artifact = ModelArtifact.open(modelDirectories.get(model));
-        ImagePreprocessor preprocessor = new ImagePreprocessor(artifact.manifest());
-        List<float[]> prepared = new ArrayList<>();
-        jpegs.forEach(jpeg -> prepared.add(preprocessor.prepare(jpeg)));
-        double decodeMs = medianDecodeMs(preprocessor, jpegs);
+        double decodeMs = medianDecodeMs(
+                new ImagePreprocessor(ModelArtifact.open(modelDirectories.get(model)).manifest()), jpegs);
         Map<String, Model> networks = new LinkedHashMap<>();
+        networks.put(CEILING, ceiling);
+        List<Model> ownBlocks = new ArrayList<>();
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
         try {
-            networks.put(CEILING, InProcessForward.torchScript(
-                    work.resolve("references").resolve(network.torchscript())));
-            networks.put(OWN, InProcessForward.ownBlock(modelDirectories.get(model)));
+            ownBlocks.add(InProcessForward.ownBlock(modelDirectories.get(model)));
+            networks.put(OWN, ownBlocks.get(0));
             if (network.sameTopology() != null) {
-                networks.put(SAME_TOPOLOGY, InProcessForward.ownBlock(modelDirectories.get(network.sameTopology())));
+                ownBlocks.add(InProcessForward.ownBlock(modelDirectories.get(network.sameTopology())));
+                networks.put(SAME_TOPOLOGY, ownBlocks.get(1));
             }
             CpuAccounting.Snapshot before = cpu.snapshot();
             Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(networks, prepared,
@@ -275,7 +338,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             return new EngineFigures(network.torchvision(), measured.get(CEILING), measured.get(OWN),
                     network.sameTopology(), measured.getOrDefault(SAME_TOPOLOGY, List.of()), decodeMs, usage);
         } finally {
-            networks.values().forEach(Model::close);
+            // The ceiling stays open for the load steps.
+            ownBlocks.forEach(Model::close);
         }
     }
 

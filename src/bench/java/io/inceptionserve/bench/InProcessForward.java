@@ -93,6 +93,18 @@ final class InProcessForward {
         }
     }
 
+    /** Forward passes of one batch size, back to back for at least {@code duration}, after one untimed pass. */
+    static Measurement sustained(Model model, List<float[]> images, int channels, int size, int batchSize,
+            Duration duration) throws TranslateException {
+        ImageBatch batch = stack(images, batchSize, channels, size);
+        try (Predictor<ImageBatch, float[]> predictor = model.newPredictor(new SoftmaxTranslator())) {
+            predictor.predict(batch);
+            List<Long> passes = new ArrayList<>();
+            timePasses(predictor, batch, duration, passes);
+            return summarise(batchSize, passes);
+        }
+    }
+
     private static ImageBatch stack(List<float[]> images, int batchSize, int channels, int size) {
         List<float[]> stacked = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A server the benchmark starts on a free loopback port, with its output in a log file. Closing
@@ -68,8 +69,12 @@ final class ServerProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
     }
 
-    /** Waits until {@code path} answers 200, failing early if the process dies. */
-    void awaitReady(HttpClient client, String path, Duration timeout) throws IOException, InterruptedException {
+    /**
+     * Waits until {@code path} answers 200 with a body that {@code ready} accepts, failing early
+     * if the process dies or {@code ready} throws.
+     */
+    void awaitReady(HttpClient client, String path, Predicate<String> ready, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest probe = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
         while (System.nanoTime() < deadline) {
@@ -78,7 +83,8 @@ final class ServerProcess implements AutoCloseable {
                         + " before it was ready; its log ends:\n" + logTail());
             }
             try {
-                if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                HttpResponse<String> answer = client.send(probe, HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200 && ready.test(answer.body())) {
                     return;
                 }
             } catch (IOException notListeningYet) {
