@@ -30,7 +30,7 @@ final class BenchmarkPlot {
             addSystems(throughput, levels, steps, StepResult::imagesPerSecond);
             List<Double> ceiling = new ArrayList<>();
             for (String level : levels) {
-                ceiling.add(BenchmarkReport.ceilingAt(comparison.ceilingSteps().stream()
+                ceiling.add(HttpBenchmarkReport.ceilingAt(comparison.ceilingSteps().stream()
                                 .filter(c -> c.model().equals(model)).toList(), Integer.parseInt(level))
                         .map(c -> c.measurement().imagesPerSecond()).orElse(null));
             }

@@ -134,23 +134,23 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         prepareReferences();
         Map<String, Path> modelDirectories = writeModelDirectories();
         Map<String, List<byte[]>> jpegs = writeJpegs();
-        BenchmarkReport.Target reportTarget = "-".equals(report) ? null : new BenchmarkReport.Target(
+        HttpBenchmarkReport.Target reportTarget = "-".equals(report) ? null : new HttpBenchmarkReport.Target(
                 root.resolve(report), root.resolve(report).getParent());
         if (sweep) {
             KnobSweep knobSweep = new KnobSweep(this, jar, modelDirectories, jpegs);
             List<KnobSweep.Result> results = knobSweep.run();
-            BenchmarkReport.printSweep(results);
+            HttpBenchmarkReport.printSweep(results);
             if (reportTarget != null) {
-                BenchmarkReport.writeSweep(reportTarget, knobSweep.model(), results,
+                HttpBenchmarkReport.writeSweep(reportTarget, knobSweep.model(), results,
                         new RunInfo(commandLine(), started, Instant.now(), machine, versions()));
             }
             return 0;
         }
         Comparison comparison = compare(jar, modelDirectories, jpegs);
         RunInfo run = new RunInfo(commandLine(), started, Instant.now(), machine, versions());
-        BenchmarkReport.print(comparison);
+        HttpBenchmarkReport.print(comparison);
         if (reportTarget != null) {
-            BenchmarkReport.write(reportTarget, comparison, run);
+            HttpBenchmarkReport.write(reportTarget, comparison, run);
         }
         return 0;
     }
@@ -240,7 +240,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                 references.network(model).size(), batchSize, Duration.ofSeconds(windowSeconds));
         CeilingStep step = new CeilingStep(model, concurrency, measurement, CpuAccounting.between(before,
                 cpu.snapshot()));
-        log(BenchmarkReport.progressLine(step));
+        log(HttpBenchmarkReport.progressLine(step));
         return step;
     }
 
@@ -258,7 +258,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                 concurrency);
         StepResult result = StepResult.of(system, model, concurrency, outcome, SERVICE.equals(system),
                 CpuAccounting.between(before, cpu.snapshot()));
-        log(BenchmarkReport.progressLine(result));
+        log(HttpBenchmarkReport.progressLine(result));
         return result;
     }
 
@@ -334,7 +334,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                     3, network.size(), batchSizes, Duration.ofMillis(engineRoundMillis), engineRounds);
             CpuAccounting.Usage usage = CpuAccounting.between(before, cpu.snapshot());
             measured.forEach((name, measurements) -> log(model + ", " + name + ": "
-                    + BenchmarkReport.describe(measurements)));
+                    + HttpBenchmarkReport.describe(measurements)));
             return new EngineFigures(network.torchvision(), measured.get(CEILING), measured.get(OWN),
                     network.sameTopology(), measured.getOrDefault(SAME_TOPOLOGY, List.of()), decodeMs, usage);
         } finally {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * The benchmark's Markdown: printed to the console, and written into the generated sections of
  * docs/benchmarks.md (between marker comments, so the hand-written text around them stays).
  */
-final class BenchmarkReport {
+final class HttpBenchmarkReport {
 
     /** Targets the comparison is judged against. */
     static final double CEILING_SHARE_TARGET = 0.85;
@@ -38,7 +38,7 @@ final class BenchmarkReport {
      */
     record Target(Path markdown, Path docs) {}
 
-    private BenchmarkReport() {}
+    private HttpBenchmarkReport() {}
 
     static void print(Comparison comparison) {
         System.out.println();
