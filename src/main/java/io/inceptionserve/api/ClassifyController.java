@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,7 @@ public class ClassifyController {
     @Operation(summary = "Classify one or several uploaded images",
             description = "Multipart form with one or more files in the field `image`. All images go through "
                     + "the model in one batch.")
+    @ClassifiedResponse
     @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Classification classifyUpload(
@@ -62,6 +64,7 @@ public class ClassifyController {
 
     @Operation(summary = "Classify one image sent as the raw request body",
             description = "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
+    @ClassifiedResponse
     @PostMapping(path = "/classify", consumes = {MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_PNG_VALUE,
             MediaType.IMAGE_GIF_VALUE, "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE},
             produces = MediaType.APPLICATION_JSON_VALUE)
@@ -74,6 +77,14 @@ public class ClassifyController {
             @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
         return classify(model, List.of(new ImageUpload(null, readBounded(body))), topK);
     }
+
+    /** Documents the 200 answer of both forms of {@code POST /classify}. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+    @ApiResponse(responseCode = "200", description = "The top-k classes of each image, with timings",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = Classification.class)))
+    @interface ClassifiedResponse {}
 
     private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
         for (int i = 0; i < uploads.size(); i++) {

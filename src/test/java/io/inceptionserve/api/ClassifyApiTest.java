@@ -204,6 +204,8 @@ class ClassifyApiTest {
         JsonNode classify = api.get("paths").get("/classify").get("post");
         assertThat(classify.get("requestBody").get("content").has("multipart/form-data")).isTrue();
         assertThat(classify.get("responses").get("415").get("content").has("application/problem+json")).isTrue();
+        assertThat(classify.get("responses").get("200").get("content").get("application/json").get("schema")
+                .get("$ref").asString()).endsWith("/Classification");
         assertThat(api.get("paths").has("/models")).isTrue();
     }
 
