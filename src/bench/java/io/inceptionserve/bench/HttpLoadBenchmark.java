@@ -420,7 +420,12 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     private String commandLine() {
         String args = System.getProperty("bench.args", "").trim();
-        return "./mvnw -Pbench -DskipTests verify" + (args.isEmpty() ? "" : " -Dbench.args=\"" + args + "\"");
+        String environment = RunInfo.THREADING_ENVIRONMENT.stream()
+                .filter(name -> System.getenv(name) != null)
+                .map(name -> name + "=" + System.getenv(name) + " ")
+                .collect(Collectors.joining());
+        return environment + "./mvnw -Pbench -DskipTests verify"
+                + (args.isEmpty() ? "" : " -Dbench.args=\"" + args + "\"");
     }
 
     private static String javaExecutable() {
