@@ -100,7 +100,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     List<String> serviceArgs = new ArrayList<>();
 
     @Option(names = "--sweep", description = "instead of the comparison, run inception-serve alone under each "
-            + "batching configuration in KnobSweep and report them")
+            + "batching, worker and threading setting of KnobSweep, side by side, and report them")
     boolean sweep;
 
     @Option(names = "--report", defaultValue = "docs/benchmarks.md",
