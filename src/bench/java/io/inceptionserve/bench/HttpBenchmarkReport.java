@@ -28,7 +28,6 @@ final class HttpBenchmarkReport {
     static final double PYTHON_RATIO_TARGET = 1.5;
     static final double SINGLE_CLIENT_P99_FACTOR = 1.3;
 
-    private static final String PLOT = "benchmarks.png";
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
 
@@ -47,10 +46,11 @@ final class HttpBenchmarkReport {
 
     static void write(Target target, Comparison comparison, RunInfo run) throws IOException {
         Files.createDirectories(target.docs());
-        BenchmarkPlot.write(comparison, target.docs().resolve(PLOT));
+        String plot = target.markdown().getFileName().toString().replaceFirst("\\.md$", "") + ".png";
+        BenchmarkPlot.write(comparison, target.docs().resolve(plot));
         replaceSection(target.markdown(), "results", runMarkdown(run) + "\n" + comparisonMarkdown(comparison)
-                + "\n![Throughput and p99 latency against concurrent clients](" + PLOT + ")\n");
-        HttpLoadBenchmark.log("wrote " + target.markdown() + " and " + target.docs().resolve(PLOT));
+                + "\n![Throughput and p99 latency against concurrent clients](" + plot + ")\n");
+        HttpLoadBenchmark.log("wrote " + target.markdown() + " and " + target.docs().resolve(plot));
     }
 
     static void printSweep(List<KnobSweep.Result> results) {
@@ -97,6 +97,10 @@ final class HttpBenchmarkReport {
                 RunInfo.Machine.loadAverage()));
         md.append("Versions: ").append(run.versions().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))).append(".\n");
+        md.append(String.format(Locale.ROOT, "%nThreading environment (inherited by both servers and this JVM): %s.%n",
+                RunInfo.THREADING_ENVIRONMENT.stream()
+                        .map(name -> name + "=" + Optional.ofNullable(System.getenv(name)).orElse("(unset)"))
+                        .collect(Collectors.joining(", "))));
         return md.toString();
     }
 
@@ -217,8 +221,9 @@ final class HttpBenchmarkReport {
                 return;
             }
             double ratio = ours.imagesPerSecond() / peer.imagesPerSecond();
-            md.append(String.format(Locale.ROOT, "- %d clients: **%.2f ×** the Python service's throughput "
-                            + "(target ≥ %.1f: %s); p99 %.0f ms vs %.0f ms (%s).%n", ours.concurrency(), ratio,
+            md.append(String.format(Locale.ROOT, "- %d client%s: **%.2f ×** the Python service's throughput "
+                            + "(target ≥ %.1f: %s); p99 %.0f ms vs %.0f ms (%s).%n", ours.concurrency(),
+                    ours.concurrency() == 1 ? "" : "s", ratio,
                     PYTHON_RATIO_TARGET, verdict(ratio, PYTHON_RATIO_TARGET), ours.p99Ms(), peer.p99Ms(),
                     ours.p99Ms() < peer.p99Ms() ? "lower: met" : "**not lower: missed**"));
         });
@@ -226,7 +231,7 @@ final class HttpBenchmarkReport {
             double forwardMs = engine.own().stream().filter(m -> m.batchSize() == 1).findFirst()
                     .map(Measurement::medianPassMs).orElse(Double.NaN);
             double bound = SINGLE_CLIENT_P99_FACTOR * (forwardMs + engine.decodeMs());
-            md.append(String.format(Locale.ROOT, "- 1 client: p99 %.0f ms vs %.1f × (one forward of the own block "
+            md.append(String.format(Locale.ROOT, "- 1 client, latency: p99 %.0f ms vs %.1f × (one forward of the own block "
                             + "at batch 1, %.0f ms, + one decode, %.1f ms) = %.0f ms: %s.%n", single.p99Ms(),
                     SINGLE_CLIENT_P99_FACTOR, forwardMs, engine.decodeMs(), bound,
                     verdict(bound / single.p99Ms(), 1.0)));

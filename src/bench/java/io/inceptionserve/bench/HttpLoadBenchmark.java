@@ -100,7 +100,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     List<String> serviceArgs = new ArrayList<>();
 
     @Option(names = "--sweep", description = "instead of the comparison, run inception-serve alone under each "
-            + "batching configuration in KnobSweep and report them")
+            + "batching, worker and threading setting of KnobSweep, side by side, and report them")
     boolean sweep;
 
     @Option(names = "--report", defaultValue = "docs/benchmarks.md",
@@ -420,7 +420,12 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     private String commandLine() {
         String args = System.getProperty("bench.args", "").trim();
-        return "./mvnw -Pbench -DskipTests verify" + (args.isEmpty() ? "" : " -Dbench.args=\"" + args + "\"");
+        String environment = RunInfo.THREADING_ENVIRONMENT.stream()
+                .filter(name -> System.getenv(name) != null)
+                .map(name -> name + "=" + System.getenv(name) + " ")
+                .collect(Collectors.joining());
+        return environment + "./mvnw -Pbench -DskipTests verify"
+                + (args.isEmpty() ? "" : " -Dbench.args=\"" + args + "\"");
     }
 
     private static String javaExecutable() {

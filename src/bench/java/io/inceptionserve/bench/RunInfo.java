@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -15,6 +16,9 @@ import java.util.stream.Collectors;
  * @param versions component → version, on both sides
  */
 record RunInfo(String command, Instant started, Instant finished, Machine machine, Map<String, String> versions) {
+
+    /** Environment variables that change how libtorch and OpenMP use the cores. */
+    static final List<String> THREADING_ENVIRONMENT = List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT");
 
     /**
      * @param cores processors available to the JVM
