@@ -19,13 +19,15 @@ import org.springframework.validation.annotation.Validated;
  * @param models served models: name → location of the model directory (a Spring resource
  *     location such as {@code classpath:models/googlenet/} or {@code file:/models/mine/})
  * @param inference how models run
+ * @param shutdown how the service leaves
  */
 @Validated
 @ConfigurationProperties("inception")
 public record InceptionProperties(
         @NotBlank String defaultModel,
         @NotEmpty Map<@Pattern(regexp = MODEL_NAME) String, @NotBlank String> models,
-        @NotNull @Valid Inference inference) {
+        @NotNull @Valid Inference inference,
+        @NotNull @Valid Shutdown shutdown) {
 
     /** Model names appear in URLs and metrics tags; they never reach the file system. */
     public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
@@ -76,6 +78,13 @@ public record InceptionProperties(
      */
     public record Batching(@Min(1) @Max(64) int workers, @Min(1) @Max(1024) int maxBatchSize,
             @NotNull Duration maxBatchDelay) {}
+
+    /**
+     * @param drainDelay on SIGTERM, how long readiness reports out of service while requests are
+     *     still accepted, so load balancers stop sending before the server stops listening; 0 when
+     *     something else does it (a Kubernetes preStop hook)
+     */
+    public record Shutdown(@NotNull Duration drainDelay) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {
