@@ -55,6 +55,26 @@ final class FashionMnist {
     }
 
     private static LabelledImages read(Path dir, String prefix, Integer limit, ImagePreprocessor preprocessor) {
+        Idx idx = readIdx(dir, prefix, limit);
+        return LabelledImages.prepare(idx.labels(), i -> preprocessor.prepare(idx.image(i)));
+    }
+
+    /** Images and labels of one IDX file pair, as stored: 8-bit grey rows of {@code rows × cols}. */
+    record Idx(byte[][] pixels, int[] labels, int rows, int cols) {
+
+        /** An 8-bit grey image, which the preprocessor reads sample by sample (no gamma change). */
+        BufferedImage image(int index) {
+            BufferedImage image = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setDataElements(0, 0, cols, rows, pixels[index]);
+            return image;
+        }
+    }
+
+    /**
+     * @param prefix {@code train} or {@code t10k}
+     * @param limit items to read from the start, or null for all
+     */
+    static Idx readIdx(Path dir, String prefix, Integer limit) {
         Path imagesFile = existing(dir, prefix + "-images-idx3-ubyte.gz");
         Path labelsFile = existing(dir, prefix + "-labels-idx1-ubyte.gz");
         try (DataInputStream images = open(imagesFile, IMAGES_MAGIC);
@@ -72,7 +92,7 @@ final class FashionMnist {
                 images.readFully(pixels[i]);
                 classes[i] = labels.readUnsignedByte();
             }
-            return LabelledImages.prepare(classes, i -> preprocessor.prepare(greyImage(pixels[i], cols, rows)));
+            return new Idx(pixels, classes, rows, cols);
         } catch (IOException e) {
             throw new TrainingInputException("cannot read Fashion-MNIST from " + dir + ": " + e.getMessage(), e);
         }
@@ -95,12 +115,5 @@ final class FashionMnist {
             throw new TrainingInputException(file + " is not an IDX file of the expected kind (magic " + actual + ")");
         }
         return in;
-    }
-
-    /** An 8-bit grey image, which the preprocessor reads sample by sample (no gamma change). */
-    private static BufferedImage greyImage(byte[] pixels, int width, int height) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
-        image.getRaster().setDataElements(0, 0, width, height, pixels);
-        return image;
     }
 }
