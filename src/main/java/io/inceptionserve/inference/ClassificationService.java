@@ -127,6 +127,11 @@ public class ClassificationService {
     }
 
     private Classification run(ServedModel model, List<ImageUpload> images, int topK) {
+        // Refused before decoding too: under overload, decoding what the queue cannot take would
+        // only steal the cores from the forward passes.
+        if (!model.queue().hasRoomFor(images.size())) {
+            throw queueFull(model);
+        }
         long[] preprocessNanos = new long[images.size()];
         List<Scored> scores = score(model, prepareAll(model, images, preprocessNanos));
         List<String> labels = model.artifact().labels();
@@ -152,15 +157,19 @@ public class ClassificationService {
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {
-            metrics.recordQueueFull(model.name());
-            throw new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
-                    + " images waiting, its queue is full; retry shortly");
+            throw queueFull(model);
         }
         List<Scored> scores = new ArrayList<>(pending.size());
         for (PendingImage image : pending) {
             scores.add(await(image.result(), deadline));
         }
         return scores;
+    }
+
+    private OverloadedException queueFull(ServedModel model) {
+        metrics.recordQueueFull(model.name());
+        return new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
+                + " images waiting, its queue is full; retry shortly");
     }
 
     /** Decodes and prepares the images, in parallel when there are several. */

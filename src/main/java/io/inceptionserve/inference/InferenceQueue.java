@@ -30,6 +30,11 @@ final class InferenceQueue {
         return true;
     }
 
+    /** Whether {@link #offer} would admit this many images now (a hint: others may take the room). */
+    boolean hasRoomFor(int images) {
+        return freeSlots.availablePermits() >= images;
+    }
+
     /** Waits for the next image. */
     PendingImage take() throws InterruptedException {
         PendingImage image = waiting.take();
