@@ -12,7 +12,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import io.inceptionserve.artifact.ModelArtifact;
@@ -203,17 +202,9 @@ public final class Training {
                             i * imageLength);
                     labels[i] = train.labels()[index];
                 }
-                try (NDManager scope = trainer.getManager().newSubManager()) {
-                    NDArray labelArray = scope.create(labels);
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDList outputs = trainer.forward(new NDList(scope.create(images, shape)));
-                        NDArray lossValue = loss.evaluate(new NDList(labelArray), outputs);
-                        collector.backward(lossValue);
-                        lossSum += lossValue.getFloat();
-                        correct += outputs.head().argMax(1).eq(labelArray).sum().getLong();
-                    }
-                    trainer.step();
-                }
+                TrainingStep.Result result = TrainingStep.run(trainer, loss, images, shape, labels);
+                lossSum += result.loss();
+                correct += result.correct();
                 bar.stepBy(batchSize);
                 bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f",
                         lossSum / (step + 1), (double) correct / ((long) (step + 1) * batchSize)));

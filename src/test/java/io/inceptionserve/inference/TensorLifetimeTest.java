@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
+import io.inceptionserve.NativeMemory;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.model.InferenceForm;
@@ -17,10 +18,6 @@ import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -96,14 +93,14 @@ class TensorLifetimeTest {
             try (PeakSampler sampler = new PeakSampler(model)) {
                 for (int i = 0; i < REQUESTS; i++) {
                     if (i == REQUESTS / 2) {
-                        nativeHalfway = nativeResidentBytes();
+                        nativeHalfway = NativeMemory.residentOutsideJvmBytes();
                     }
                     request(queue);
                     assertThat(model.getManagedArrays()).as("after request %d", i).hasSize(between);
                 }
                 peak = sampler.peak();
             }
-            assertThat(nativeResidentBytes() - nativeHalfway).isLessThan(MAX_NATIVE_GROWTH_BYTES);
+            assertThat(NativeMemory.residentOutsideJvmBytes() - nativeHalfway).isLessThan(MAX_NATIVE_GROWTH_BYTES);
             assertThat(peak - between).isBetween(1, MAX_ARRAYS_PER_REQUEST);
         }
     }
@@ -175,22 +172,6 @@ class TensorLifetimeTest {
         try (NDManager probe = NDManager.newBaseManager("PyTorch")) {
             return probe.getParentManager();
         }
-    }
-
-    /**
-     * The process's resident memory minus what the JVM has committed for its heap and other pools:
-     * those grow and shrink with garbage collection (by hundreds of MB after other tests ran in
-     * this JVM) and would drown the native tensors' memory.
-     */
-    private static long nativeResidentBytes() throws IOException {
-        MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
-        long jvmCommitted = jvm.getHeapMemoryUsage().getCommitted() + jvm.getNonHeapMemoryUsage().getCommitted();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024 - jvmCommitted;
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
     /** Counts the arrays under a manager every 100 µs on its own thread and keeps the highest count. */
