@@ -27,7 +27,12 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
-{{/* The named container port that serves /actuator: the HTTP port unless management has its own. */}}
+{{/* Tells the management Service from the application's, for the ServiceMonitor. */}}
+{{- define "inception-serve.managementLabel" -}}
+app.kubernetes.io/component: management
+{{- end }}
+
+{{/* The named container port that serves /actuator: its own, unless both ports are set to one number. */}}
 {{- define "inception-serve.managementPortName" -}}
 {{- if eq (int .Values.ports.management) (int .Values.ports.http) }}http{{ else }}management{{ end }}
 {{- end }}

@@ -13,7 +13,10 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A plain HTTP client for tests against a service running on a real port. */
+/**
+ * A plain HTTP client for tests against a service running on a real port: the application's port
+ * for the API, the management port for {@code /actuator}.
+ */
 final class ServiceClient {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -58,7 +61,7 @@ final class ServiceClient {
         return http.post().uri("/classify" + query).contentType(type).body(body).retrieve().toEntity(String.class);
     }
 
-    /** Polls readiness until it reports UP. */
+    /** Polls readiness, on a client of the management port, until it reports UP. */
     void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

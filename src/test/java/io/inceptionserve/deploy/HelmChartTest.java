@@ -120,22 +120,39 @@ class HelmChartTest {
     }
 
     @Test
-    void aSeparateManagementPortIsFollowedByProbesServiceAndScraping() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "ports.management", 9090,
-                "config.management.server.port", 9090,
-                "metrics.serviceMonitor.enabled", true));
+    void theManagementPortIsItsOwnAndStaysInsideTheCluster() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of("metrics.serviceMonitor.enabled", true));
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
-        assertThat(spring.managementPort()).isEqualTo(9090);
-        assertThat(chart.containerPort("http")).isEqualTo(spring.serverPort());
+        assertThat(spring.managementPort()).isNotEqualTo(spring.serverPort())
+                .isEqualTo(chart.containerPort("management"));
         assertProbe(chart, chart.container().getLivenessProbe().getHttpGet(),
-                spring.actuatorPath() + "/health/liveness", 9090);
-        assertThat(chart.service().getSpec().getPorts())
-                .anySatisfy(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management")));
+                spring.actuatorPath() + "/health/liveness", spring.managementPort());
 
-        Map<String, Object> endpoint = serviceMonitorEndpoint(chart);
-        assertThat(endpoint).containsEntry("port", "management")
+        Service management = chart.managementService();
+        assertThat(management.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(management.getSpec().getSelector())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(management.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("management");
+            assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management"));
+        });
+        assertThat(serviceMonitorEndpoint(chart)).containsEntry("port", "management")
                 .containsEntry("path", spring.actuatorPath() + "/prometheus");
+    }
+
+    @Test
+    void bothPortsMayBeOne() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "ports.management", 8080,
+                "config.management.server.port", 8080));
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(spring.managementPort()).isEqualTo(spring.serverPort());
+        assertThat(chart.container().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getName()).isEqualTo("http"));
+        assertProbe(chart, chart.container().getReadinessProbe().getHttpGet(),
+                spring.actuatorPath() + "/health/readiness", 8080);
+        assertThat(chart.managementService().getSpec().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http")));
     }
 
     @ParameterizedTest
@@ -368,7 +385,7 @@ class HelmChartTest {
 
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
         assertThat(serviceMonitorEndpoint(chart))
-                .containsEntry("port", "http")
+                .containsEntry("port", "management")
                 .containsEntry("path", spring.actuatorPath() + "/prometheus");
 
         ConfigMap dashboard = chart.all(ConfigMap.class).stream()
@@ -403,7 +420,9 @@ class HelmChartTest {
         var monitor = chart.custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow();
         Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
         Map<String, String> selected = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
-        assertThat(chart.service().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chart.managementService().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chart.service().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
+                .as("the load balancer's Service is not scraped").isFalse();
         return ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
     }
 
