@@ -37,10 +37,27 @@ app.kubernetes.io/component: management
 {{- if eq (int .Values.ports.management) (int .Values.ports.http) }}http{{ else }}management{{ end }}
 {{- end }}
 
-{{/* The Spring configuration the ConfigMap carries: the user's `config`, plus the served models from the model volume. */}}
+{{/* The Spring configuration the ConfigMap carries: the user's `config`, plus the served models from the model volume and the security settings. */}}
 {{- define "inception-serve.applicationConfig" -}}
 {{- $config := deepCopy (default (dict) .Values.config) }}
-{{- $inception := dict }}
+{{- $security := dict "mode" .Values.security.mode }}
+{{- with .Values.security.oauth2.requiredScope }}
+{{- $_ := set $security "required-scope" . }}
+{{- end }}
+{{- with .Values.security.corsAllowedOrigins }}
+{{- $_ := set $security "cors" (dict "allowed-origins" .) }}
+{{- end }}
+{{- $inception := dict "security" $security }}
+{{- $jwt := dict }}
+{{- with .Values.security.oauth2.issuerUri }}
+{{- $_ := set $jwt "issuer-uri" . }}
+{{- end }}
+{{- with .Values.security.oauth2.jwkSetUri }}
+{{- $_ := set $jwt "jwk-set-uri" . }}
+{{- end }}
+{{- if $jwt }}
+{{- $config = mustMergeOverwrite $config (dict "spring" (dict "security" (dict "oauth2" (dict "resourceserver" (dict "jwt" $jwt))))) }}
+{{- end }}
 {{- if ne .Values.models.source "bundled" }}
 {{- $served := dict }}
 {{- if not .Values.models.served }}
@@ -54,8 +71,6 @@ app.kubernetes.io/component: management
 {{- with .Values.models.defaultModel }}
 {{- $_ := set $inception "default-model" . }}
 {{- end }}
-{{- if $inception }}
 {{- $config = mustMergeOverwrite $config (dict "inception" $inception) }}
-{{- end }}
 {{- toYaml $config }}
 {{- end }}
