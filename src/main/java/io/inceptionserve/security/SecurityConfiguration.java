@@ -36,7 +36,7 @@ public class SecurityConfiguration {
 
     /**
      * Everything the demo page and Swagger UI load comes from the service itself. Scripts only from
-     * files; inline styles are allowed because the demo page's bars and Swagger UI's highlighting
+     * files; inline styles are allowed because the demo page's bars and Swagger UI's bundle
      * set style attributes. {@code blob:} images are the demo page's thumbnails, {@code data:} ones
      * Swagger UI's icons.
      */
