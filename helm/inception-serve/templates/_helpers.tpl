@@ -27,15 +27,37 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
-{{/* The named container port that serves /actuator: the HTTP port unless management has its own. */}}
+{{/* Tells the management Service from the application's, for the ServiceMonitor. */}}
+{{- define "inception-serve.managementLabel" -}}
+app.kubernetes.io/component: management
+{{- end }}
+
+{{/* The named container port that serves /actuator: its own, unless both ports are set to one number. */}}
 {{- define "inception-serve.managementPortName" -}}
 {{- if eq (int .Values.ports.management) (int .Values.ports.http) }}http{{ else }}management{{ end }}
 {{- end }}
 
-{{/* The Spring configuration the ConfigMap carries: the user's `config`, plus the served models from the model volume. */}}
+{{/* The Spring configuration the ConfigMap carries: the user's `config`, plus the served models from the model volume and the security settings. */}}
 {{- define "inception-serve.applicationConfig" -}}
 {{- $config := deepCopy (default (dict) .Values.config) }}
-{{- $inception := dict }}
+{{- $security := dict "mode" .Values.security.mode }}
+{{- with .Values.security.oauth2.requiredScope }}
+{{- $_ := set $security "required-scope" . }}
+{{- end }}
+{{- with .Values.security.corsAllowedOrigins }}
+{{- $_ := set $security "cors" (dict "allowed-origins" .) }}
+{{- end }}
+{{- $inception := dict "security" $security }}
+{{- $jwt := dict }}
+{{- with .Values.security.oauth2.issuerUri }}
+{{- $_ := set $jwt "issuer-uri" . }}
+{{- end }}
+{{- with .Values.security.oauth2.jwkSetUri }}
+{{- $_ := set $jwt "jwk-set-uri" . }}
+{{- end }}
+{{- if $jwt }}
+{{- $config = mustMergeOverwrite $config (dict "spring" (dict "security" (dict "oauth2" (dict "resourceserver" (dict "jwt" $jwt))))) }}
+{{- end }}
 {{- if ne .Values.models.source "bundled" }}
 {{- $served := dict }}
 {{- if not .Values.models.served }}
@@ -49,8 +71,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- with .Values.models.defaultModel }}
 {{- $_ := set $inception "default-model" . }}
 {{- end }}
-{{- if $inception }}
 {{- $config = mustMergeOverwrite $config (dict "inception" $inception) }}
-{{- end }}
 {{- toYaml $config }}
 {{- end }}

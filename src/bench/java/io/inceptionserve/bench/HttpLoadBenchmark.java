@@ -270,7 +270,10 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(jvmArgs);
+        // The benchmark reads no actuator endpoint: the management port is any free one, so that a
+        // service already on 8081 does not stop the run.
         command.addAll(List.of("-jar", jar.toString(), "--server.address=127.0.0.1", "--server.port=" + port,
+                "--management.server.address=127.0.0.1", "--management.server.port=0",
                 "--inception.default-model=" + served.get(0)));
         for (String model : served) {
             command.add("--inception.models." + model + "=file:" + modelDirectories.get(model) + "/");

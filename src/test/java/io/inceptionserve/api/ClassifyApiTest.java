@@ -26,12 +26,17 @@ class ClassifyApiTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     ServiceClient client;
+    ServiceClient management;
 
     @BeforeAll
     void waitForModels() throws InterruptedException {
         client = new ServiceClient(port);
-        client.awaitReady(Duration.ofMinutes(3));
+        management = new ServiceClient(managementPort);
+        management.awaitReady(Duration.ofMinutes(3));
     }
 
     @Test
@@ -169,7 +174,7 @@ class ClassifyApiTest {
     void prometheusExposesPerModelMetricsAfterRequests() throws Exception {
         client.classify("?model=googlenet-bn", List.of(image("trouser.png"), image("ankle-boot.png")));
 
-        String metrics = client.get("/actuator/prometheus").getBody();
+        String metrics = management.get("/actuator/prometheus").getBody();
 
         assertThat(count(metrics, "inception_requests_seconds_count\\{[^}]*model=\"googlenet-bn\",outcome=\"success\"[^}]*\\}"))
                 .isPositive();
@@ -184,13 +189,13 @@ class ClassifyApiTest {
 
     @Test
     void throughputEndpointMovesAfterABurst() throws Exception {
-        double before = json(client.get("/actuator/inference")).path("googlenet").path("imagesPerSecond").asDouble(0);
+        double before = json(management.get("/actuator/inference")).path("googlenet").path("imagesPerSecond").asDouble(0);
 
         for (int i = 0; i < 6; i++) {
             client.classify("?model=googlenet", List.of(image("trouser.png"), image("pullover.jpg")));
         }
 
-        JsonNode after = json(client.get("/actuator/inference")).get("googlenet");
+        JsonNode after = json(management.get("/actuator/inference")).get("googlenet");
         assertThat(after.get("imagesPerSecond").asDouble()).isGreaterThanOrEqualTo(before + 12.0 / 60 - 1e-9);
         assertThat(after.get("requestsPerSecond").asDouble()).isPositive();
         assertThat(after.get("latencyMs").get("p99").asDouble()).isPositive();

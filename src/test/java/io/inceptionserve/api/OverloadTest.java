@@ -27,10 +27,14 @@ class OverloadTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     @Test
     void aBurstBeyondTheQueueIsRefusedCleanly() throws Exception {
         ServiceClient client = new ServiceClient(port);
-        client.awaitReady(Duration.ofMinutes(3));
+        ServiceClient management = new ServiceClient(managementPort);
+        management.awaitReady(Duration.ofMinutes(3));
         List<java.nio.file.Path> threeImages = List.of(image("pullover.jpg"), image("trouser.png"), image("ankle-boot.png"));
 
         ExecutorService clients = Executors.newFixedThreadPool(24);
@@ -55,7 +59,7 @@ class OverloadTest {
 
         assertThat(ok).as("accepted requests answered").isPositive();
         assertThat(refused).as("requests refused at once").isPositive();
-        assertThat(client.get("/actuator/prometheus").getBody())
+        assertThat(management.get("/actuator/prometheus").getBody())
                 .containsPattern("inception_rejected_total\\{[^}]*reason=\"queue_full\"[^}]*\\} [1-9]");
     }
 }

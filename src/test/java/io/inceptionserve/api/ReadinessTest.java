@@ -25,19 +25,23 @@ class ReadinessTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     @Test
     void readinessFlipsUpOnlyAfterWarmUp() throws Exception {
         ServiceClient client = new ServiceClient(port);
+        ServiceClient management = new ServiceClient(managementPort);
 
-        ResponseEntity<String> early = client.get("/actuator/health/readiness");
+        ResponseEntity<String> early = management.get("/actuator/health/readiness");
         assertThat(early.getStatusCode().value()).as(early.getBody()).isEqualTo(503);
         assertThat(json(early).get("status").asString()).isEqualTo("OUT_OF_SERVICE");
-        assertThat(client.get("/actuator/health/liveness").getStatusCode().value()).isEqualTo(200);
+        assertThat(management.get("/actuator/health/liveness").getStatusCode().value()).isEqualTo(200);
         ResponseEntity<String> tooEarly = client.classify("?model=slow-v2", List.of(image("pullover.jpg")));
         ClassifyApiTest.assertProblem(tooEarly, 503, "still");
         assertThat(tooEarly.getHeaders().getFirst("Retry-After")).isEqualTo("5");
 
-        client.awaitReady(Duration.ofMinutes(3));
+        management.awaitReady(Duration.ofMinutes(3));
 
         for (var model : json(client.get("/models"))) {
             assertThat(model.get("status").asString()).as(model.get("name").asString()).isEqualTo("READY");

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
@@ -15,6 +17,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -55,6 +59,8 @@ final class Browser implements AutoCloseable {
                 .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
+        // The console, to read what the Content-Security-Policy refused.
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--window-size=1280,1400", "--user-data-dir=" + profile);
@@ -77,6 +83,17 @@ final class Browser implements AutoCloseable {
     /** Brings an element to the middle of the window, e.g. before a screenshot. */
     void scrollTo(WebElement element) {
         driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+    }
+
+    /**
+     * What the pages' Content-Security-Policy refused since the last call, as the browser reports
+     * it on the console: a refused script, style or image is a part of a page that does not work.
+     */
+    List<String> securityPolicyViolations() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy"))
+                .toList();
     }
 
     /** Saves what the page shows as {@code target/screenshots/<name>.png}, a test artifact. */

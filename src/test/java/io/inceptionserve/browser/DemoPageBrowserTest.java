@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,11 @@ class DemoPageBrowserTest {
                 .until(driver -> driver.findElements(By.cssSelector("#model option")).stream()
                         .anyMatch(o -> o.getAttribute("value").equals(MODEL) && o.getText().contains("ready")));
         new Select(page.findElement(By.id("model"))).selectByValue(MODEL);
+    }
+
+    @AfterEach
+    void nothingWasRefusedByTheContentSecurityPolicy() {
+        assertThat(browser.securityPolicyViolations()).isEmpty();
     }
 
     @Test

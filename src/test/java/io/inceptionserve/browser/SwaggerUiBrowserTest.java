@@ -72,6 +72,7 @@ class SwaggerUiBrowserTest {
             assertThat(prediction.get("probability").asDouble()).isBetween(0.0, 1.0);
             assertThat(prediction.get("label").asString()).isNotBlank();
         }
+        assertThat(browser.securityPolicyViolations()).as("refused by the Content-Security-Policy").isEmpty();
     }
 
     private WebElement visible(String css) {

@@ -48,12 +48,15 @@ class DeploymentContractTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     void awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (get("/actuator/health/readiness").statusCode() != 200) {
+        while (get(managementPort, "/actuator/health/readiness").statusCode() != 200) {
             assertThat(System.nanoTime()).as("service ready within 3 minutes").isLessThan(deadline);
             Thread.sleep(200);
         }
@@ -63,7 +66,7 @@ class DeploymentContractTest {
     @ValueSource(strings = {"docker/Dockerfile", "docker/Dockerfile.cuda"})
     void theImagesHealthcheckPassesOnTheReadyServiceAndFailsWithoutOne(Path file) throws Exception {
         List<String> healthcheck = Dockerfile.read(file).finalStage().healthcheck().orElseThrow();
-        assertThat(runHealthcheck(healthcheck, port)).isZero();
+        assertThat(runHealthcheck(healthcheck, managementPort)).isZero();
         int nothingListening;
         try (ServerSocket socket = new ServerSocket(0)) {
             nothingListening = socket.getLocalPort();
@@ -71,33 +74,40 @@ class DeploymentContractTest {
         assertThat(runHealthcheck(healthcheck, nothingListening)).isNotZero();
     }
 
+    /** The chart's probes and scraping, on the ports they name: here the test's random ones. */
     @Test
     void theChartsProbesAndScrapePathAnswer() throws Exception {
         RenderedChart chart = RenderedChart.render(List.of(), Map.of("metrics.serviceMonitor.enabled", true));
+        Map<String, Integer> ports = Map.of("http", port, "management", managementPort);
         Container container = chart.container();
         for (HTTPGetAction probe : List.of(container.getStartupProbe().getHttpGet(),
                 container.getReadinessProbe().getHttpGet(), container.getLivenessProbe().getHttpGet())) {
-            HttpResponse<String> response = get(probe.getPath());
+            HttpResponse<String> response = get(ports.get(probe.getPort().getStrVal()), probe.getPath());
             assertThat(response.statusCode()).as(probe.getPath() + ": " + response.body()).isEqualTo(200);
         }
         @SuppressWarnings("unchecked")
         var endpoints = (List<Map<String, Object>>) ((Map<String, Object>) chart
                 .custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow()
                 .getAdditionalProperties().get("spec")).get("endpoints");
-        HttpResponse<String> scrape = get((String) endpoints.get(0).get("path"));
+        int scrapePort = chart.managementService().getSpec().getPorts().stream()
+                .filter(servicePort -> servicePort.getName().equals(endpoints.get(0).get("port")))
+                .map(servicePort -> ports.get(servicePort.getTargetPort().getStrVal()))
+                .findFirst()
+                .orElseThrow();
+        HttpResponse<String> scrape = get(scrapePort, (String) endpoints.get(0).get("path"));
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body()).contains("# TYPE jvm_memory_used_bytes gauge");
     }
 
     @Test
     void everyMetricTheDashboardAndTheAutoscalerReadIsExported() throws Exception {
-        HttpResponse<String> classified = http.send(HttpRequest.newBuilder(uri("/classify?model=googlenet"))
+        HttpResponse<String> classified = http.send(HttpRequest.newBuilder(uri(port, "/classify?model=googlenet"))
                         .header("Content-Type", "image/png")
                         .POST(HttpRequest.BodyPublishers.ofFile(Path.of("src/test/resources/images/ankle-boot.png")))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
-        Map<String, Set<String>> exported = exportedLabels(get("/actuator/prometheus").body());
+        Map<String, Set<String>> exported = exportedLabels(get(managementPort, "/actuator/prometheus").body());
 
         JsonNode dashboard = JsonMapper.builder().build()
                 .readTree(Files.readString(RenderedChart.CHART.resolve("dashboards/inception-serve.json")));
@@ -124,10 +134,11 @@ class DeploymentContractTest {
         assertThat(exported.get(autoscalerMetric)).contains("model");
     }
 
-    private static int runHealthcheck(List<String> command, int serverPort) throws Exception {
+    /** Runs the HEALTHCHECK as the container would, with the management port it is given. */
+    private int runHealthcheck(List<String> command, int checkedPort) throws Exception {
         Map<String, String> env = new HashMap<>();
-        env.put("SERVER_PORT", Integer.toString(serverPort));
-        env.put("MANAGEMENT_SERVER_PORT", null);
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("MANAGEMENT_SERVER_PORT", Integer.toString(checkedPort));
         return Processes.run(command, env).exitCode();
     }
 
@@ -154,11 +165,11 @@ class DeploymentContractTest {
         return found;
     }
 
-    private URI uri(String path) {
+    private static URI uri(int port, String path) {
         return URI.create("http://localhost:" + port + path);
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(port, path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

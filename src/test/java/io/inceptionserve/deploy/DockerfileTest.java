@@ -86,12 +86,16 @@ class DockerfileTest {
                 .as("docker run and the Helm chart start the JVM alike")
                 .isEqualTo(this.<Map<String, Object>>chartValue("jvm").get("options"));
 
+        String serverPort = applicationProperty("server.port", "8080");
+        String managementPort = applicationProperty("management.server.port", serverPort);
         assertThat(runtime.all("EXPOSE")).singleElement()
                 .extracting(Dockerfile.Instruction::arguments)
-                .isEqualTo(applicationProperty("server.port", "8080"));
+                .isEqualTo(serverPort + " " + managementPort);
         String readiness = applicationProperty("management.endpoints.web.base-path", "/actuator") + "/health/readiness";
-        assertThat(runtime.healthcheck()).hasValueSatisfying(command ->
-                assertThat(String.join(" ", command)).contains(readiness));
+        assertThat(runtime.healthcheck()).hasValueSatisfying(command -> assertThat(String.join(" ", command))
+                .contains(readiness)
+                .as("checks the application's management port unless told another")
+                .contains("${MANAGEMENT_SERVER_PORT:-" + managementPort + "}"));
         assertThat(runtime.all("ENTRYPOINT")).singleElement()
                 .extracting(Dockerfile.Instruction::arguments)
                 .isEqualTo("[\"java\", \"-jar\", \"/app/inception-serve.jar\"]");

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.security.ApiSecurityProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,22 +121,79 @@ class HelmChartTest {
     }
 
     @Test
-    void aSeparateManagementPortIsFollowedByProbesServiceAndScraping() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "ports.management", 9090,
-                "config.management.server.port", 9090,
-                "metrics.serviceMonitor.enabled", true));
+    void theManagementPortIsItsOwnAndStaysInsideTheCluster() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of("metrics.serviceMonitor.enabled", true));
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
-        assertThat(spring.managementPort()).isEqualTo(9090);
-        assertThat(chart.containerPort("http")).isEqualTo(spring.serverPort());
+        assertThat(spring.managementPort()).isNotEqualTo(spring.serverPort())
+                .isEqualTo(chart.containerPort("management"));
         assertProbe(chart, chart.container().getLivenessProbe().getHttpGet(),
-                spring.actuatorPath() + "/health/liveness", 9090);
-        assertThat(chart.service().getSpec().getPorts())
-                .anySatisfy(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management")));
+                spring.actuatorPath() + "/health/liveness", spring.managementPort());
 
-        Map<String, Object> endpoint = serviceMonitorEndpoint(chart);
-        assertThat(endpoint).containsEntry("port", "management")
+        Service management = chart.managementService();
+        assertThat(management.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(management.getSpec().getSelector())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(management.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("management");
+            assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management"));
+        });
+        assertThat(serviceMonitorEndpoint(chart)).containsEntry("port", "management")
                 .containsEntry("path", spring.actuatorPath() + "/prometheus");
+    }
+
+    @Test
+    void bothPortsMayBeOne() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "ports.management", 8080,
+                "config.management.server.port", 8080));
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        assertThat(spring.managementPort()).isEqualTo(spring.serverPort());
+        assertThat(chart.container().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getName()).isEqualTo("http"));
+        assertProbe(chart, chart.container().getReadinessProbe().getHttpGet(),
+                spring.actuatorPath() + "/health/readiness", 8080);
+        assertThat(chart.managementService().getSpec().getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http")));
+    }
+
+    @Test
+    void apiKeysComeFromTheSecretAndReachTheApplication() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "security.mode", "api-key",
+                "security.apiKeys.existingSecret", "inception-api-keys"));
+        String first = "3f6c0e9a2b7d41c8a5e1";
+        String second = "9b2d7f4e1a6c3058d2b7";
+
+        ApiSecurityProperties security = PodEnvironment.of(chart, scratch,
+                Map.of("inception-api-keys/api-keys", first + "," + second)).security();
+
+        assertThat(security.mode()).isEqualTo(ApiSecurityProperties.Mode.API_KEY);
+        assertThat(security.apiKeys()).containsExactly(first, second);
+    }
+
+    @Test
+    void oauth2SettingsReachSpring() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
+                "security.mode", "oauth2",
+                "security.oauth2.issuerUri", "https://login.example.com/realms/inception",
+                "security.oauth2.requiredScope", "classify",
+                "security.corsAllowedOrigins[0]", "https://app.example.com"));
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+
+        assertThat(spring.property("spring.security.oauth2.resourceserver.jwt.issuer-uri"))
+                .isEqualTo("https://login.example.com/realms/inception");
+        ApiSecurityProperties security = spring.security();
+        assertThat(security.mode()).isEqualTo(ApiSecurityProperties.Mode.OAUTH2);
+        assertThat(security.requiredScope()).isEqualTo("classify");
+        assertThat(security.cors().allowedOrigins()).containsExactly("https://app.example.com");
+        assertThat(chart.container().getEnv()).noneMatch(variable -> variable.getName().startsWith("INCEPTION_SECURITY"));
+    }
+
+    @Test
+    void incompleteSecuritySettingsAreRefused() {
+        assertRefused(Map.of("security.mode", "basic"), "security.mode must be none, api-key or oauth2");
+        assertRefused(Map.of("security.mode", "api-key"), "security.apiKeys.existingSecret");
+        assertRefused(Map.of("security.mode", "oauth2"), "security.oauth2.issuerUri");
     }
 
     @ParameterizedTest
@@ -352,6 +410,7 @@ class HelmChartTest {
         assertThat(chart.find(Ingress.class)).isEmpty();
         assertThat(chart.custom("monitoring.coreos.com/v1", "ServiceMonitor")).isEmpty();
         assertThat(chart.all(ConfigMap.class)).singleElement().isEqualTo(chart.springConfig());
+        assertThat(PodEnvironment.of(chart, scratch).security().mode()).isEqualTo(ApiSecurityProperties.Mode.NONE);
     }
 
     @Test
@@ -368,7 +427,7 @@ class HelmChartTest {
 
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
         assertThat(serviceMonitorEndpoint(chart))
-                .containsEntry("port", "http")
+                .containsEntry("port", "management")
                 .containsEntry("path", spring.actuatorPath() + "/prometheus");
 
         ConfigMap dashboard = chart.all(ConfigMap.class).stream()
@@ -403,7 +462,9 @@ class HelmChartTest {
         var monitor = chart.custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow();
         Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
         Map<String, String> selected = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
-        assertThat(chart.service().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chart.managementService().getMetadata().getLabels()).containsAllEntriesOf(selected);
+        assertThat(chart.service().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
+                .as("the load balancer's Service is not scraped").isFalse();
         return ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
     }
 

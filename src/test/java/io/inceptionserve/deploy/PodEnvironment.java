@@ -3,8 +3,10 @@ package io.inceptionserve.deploy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.security.ApiSecurityProperties;
 import jakarta.validation.Validation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +41,14 @@ final class PodEnvironment {
     }
 
     static PodEnvironment of(RenderedChart chart, Path scratch) {
+        return of(chart, scratch, Map.of());
+    }
+
+    /**
+     * @param secrets the values of the Secrets the container's variables refer to, as
+     *     {@code secret-name/key} → value
+     */
+    static PodEnvironment of(RenderedChart chart, Path scratch, Map<String, String> secrets) {
         Container container = chart.container();
         ConfigMap config = chart.springConfig();
         String configVolume = chart.pod().getVolumes().stream()
@@ -64,6 +74,14 @@ final class PodEnvironment {
         for (EnvVar variable : container.getEnv()) {
             if (variable.getValue() != null) {
                 variables.put(variable.getName(), variable.getValue().replace(mountPath, scratch.toString()));
+            } else if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
+                SecretKeySelector secret = variable.getValueFrom().getSecretKeyRef();
+                String value = secrets.get(secret.getName() + "/" + secret.getKey());
+                if (value == null) {
+                    throw new AssertionError(variable.getName() + " reads " + secret.getName() + "/" + secret.getKey()
+                            + ", which the test did not provide");
+                }
+                variables.put(variable.getName(), value);
             }
         }
         StandardEnvironment environment = new StandardEnvironment();
@@ -111,9 +129,16 @@ final class PodEnvironment {
 
     /** The service's own settings, bound and validated as the application binds them. */
     InceptionProperties inception() {
+        return bind("inception", InceptionProperties.class);
+    }
+
+    /** The security settings, bound and validated as the application binds them. */
+    ApiSecurityProperties security() {
+        return bind("inception.security", ApiSecurityProperties.class);
+    }
+
+    private <T> T bind(String prefix, Class<T> type) {
         var validator = new SpringValidatorAdapter(Validation.buildDefaultValidatorFactory().getValidator());
-        return Binder.get(environment)
-                .bind("inception", Bindable.of(InceptionProperties.class), new ValidationBindHandler(validator))
-                .get();
+        return Binder.get(environment).bind(prefix, Bindable.of(type), new ValidationBindHandler(validator)).get();
     }
 }

@@ -128,8 +128,21 @@ record RenderedChart(String yaml, List<HasMetadata> resources) {
         return containers.get(0);
     }
 
+    /** The application's Service: the API, behind the load balancer. */
     Service service() {
-        return one(Service.class);
+        return serviceNamed(deployment().getMetadata().getName());
+    }
+
+    /** The management port's Service, inside the cluster. */
+    Service managementService() {
+        return serviceNamed(deployment().getMetadata().getName() + "-management");
+    }
+
+    private Service serviceNamed(String name) {
+        return all(Service.class).stream()
+                .filter(service -> name.equals(service.getMetadata().getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no Service " + name + " rendered"));
     }
 
     Optional<HorizontalPodAutoscaler> autoscaler() {

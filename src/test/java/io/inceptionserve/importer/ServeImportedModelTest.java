@@ -46,6 +46,9 @@ class ServeImportedModelTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     @BeforeAll
     static void importInceptionV3() throws IOException {
         Execution execution = importCommand("--arch", "inception-v3",
@@ -61,11 +64,8 @@ class ServeImportedModelTest {
 
     @Test
     void thePhotosTopClassesAndProbabilitiesAreTorchvisions() throws Exception {
-        RestClient http = RestClient.builder()
-                .baseUrl("http://localhost:" + port)
-                .defaultStatusHandler(status -> true, (request, response) -> {})
-                .build();
-        awaitReady(http);
+        RestClient http = client(port);
+        awaitReady(client(managementPort));
         MultiValueMap<String, Object> body = new LinkedMultiValueMap<>();
         body.add("image", new ByteArrayResource(Files.readAllBytes(TorchReference.PHOTO)) {
             @Override
@@ -109,6 +109,14 @@ class ServeImportedModelTest {
         return Arrays.stream(exp).map(value -> value / sum).toArray();
     }
 
+    private static RestClient client(int port) {
+        return RestClient.builder()
+                .baseUrl("http://localhost:" + port)
+                .defaultStatusHandler(status -> true, (request, response) -> {})
+                .build();
+    }
+
+    /** Polls readiness on the management port. */
     private static void awaitReady(RestClient http) throws InterruptedException {
         long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
         while (http.get().uri("/actuator/health/readiness").retrieve().toBodilessEntity().getStatusCode().value()

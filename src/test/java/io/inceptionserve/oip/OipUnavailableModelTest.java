@@ -22,11 +22,14 @@ class OipUnavailableModelTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     @Test
     void failedModelIsNotReadyAndAnswers503() throws Exception {
         OipClient client = new OipClient(port);
         // The service's own readiness is up once every model has settled and one of them serves.
-        client.awaitOk("/actuator/health/readiness", Duration.ofMinutes(3));
+        new OipClient(managementPort).awaitOk("/actuator/health/readiness", Duration.ofMinutes(3));
 
         ResponseEntity<String> server = client.get("/v2/health/ready");
         assertThat(server.getStatusCode().value()).as("the protocol's server readiness wants every model")
