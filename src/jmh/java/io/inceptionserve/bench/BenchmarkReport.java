@@ -247,7 +247,7 @@ public final class BenchmarkReport {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return String.join(", ", fields[0], fields[1], fields[2]);
@@ -256,7 +256,7 @@ public final class BenchmarkReport {
         }
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
@@ -265,14 +265,18 @@ public final class BenchmarkReport {
         }
     }
 
-    /** Replaces the generated section of the document, or appends one. */
     private static void writeDocument(String section) throws Exception {
+        writeSection(BEGIN, END, section);
+    }
+
+    /** Replaces the section of the document between two marker lines, or appends one. */
+    static void writeSection(String beginMarker, String endMarker, String section) throws Exception {
         String document = Files.exists(DOCUMENT) ? Files.readString(DOCUMENT) : "";
-        String generated = BEGIN + "\n\n" + section + "\n" + END;
-        int begin = document.indexOf(BEGIN);
-        int end = document.indexOf(END);
+        String generated = beginMarker + "\n\n" + section + "\n" + endMarker;
+        int begin = document.indexOf(beginMarker);
+        int end = document.indexOf(endMarker);
         String updated = begin >= 0 && end > begin
-                ? document.substring(0, begin) + generated + document.substring(end + END.length())
+                ? document.substring(0, begin) + generated + document.substring(end + endMarker.length())
                 : document + (document.isEmpty() ? "" : "\n") + generated + "\n";
         Files.writeString(DOCUMENT, updated);
         System.out.println("Wrote the results into " + DOCUMENT.toAbsolutePath());
@@ -297,7 +301,7 @@ public final class BenchmarkReport {
     }
 
     /** The run's settings, from system properties. */
-    private record Settings(int forks, int warmups, int iterations, int seconds, int intraOp, String python) {
+    record Settings(int forks, int warmups, int iterations, int seconds, int intraOp, String python) {
 
         static Settings fromSystemProperties() {
             return new Settings(
