@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.ModelManifest.ResizePolicy;
+import io.inceptionserve.inference.InvalidImageException.Reason;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ImagePreprocessorTest {
 
@@ -95,13 +101,79 @@ class ImagePreprocessorTest {
         }
     }
 
-    @Test
-    void textIsAnUnsupportedFormat() {
-        assertThatThrownBy(() -> preprocessor(28, 1, ResizePolicy.STRETCH, 28).prepare("hello".getBytes()))
+    /**
+     * The fixtures of {@code src/test/resources/images/make-fixtures.sh}, each with the colours its
+     * quadrants (top left, top right, bottom left, bottom right) must have once prepared.
+     */
+    static Stream<Arguments> decodableFixtures() {
+        int[] quadrants = {0xff0000, 0x00ff00, 0x0000ff, 0xffffff};
+        int[] greys = {0x000000, 0x404040, 0xbfbfbf, 0xffffff};
+        Stream<Arguments> upright = Stream.of("quadrants.png", "quadrants-baseline.jpg", "quadrants-progressive.jpg",
+                        "quadrants-cmyk.jpg", "quadrants-ycck.jpg", "quadrants-palette.png", "quadrants.bmp",
+                        "quadrants.tif", "quadrants-lossy.webp", "quadrants-lossless.webp",
+                        // The first frame; the second is the negative.
+                        "quadrants-animated.gif",
+                        // The transparent palette entry is blue, and its colour is kept.
+                        "quadrants-palette-trns.png",
+                        // Alpha dropped, not composited: half-transparent lime and fully transparent blue keep their colour.
+                        "alpha.png", "alpha.webp")
+                .map(name -> Arguments.of(name, quadrants));
+        Stream<Arguments> turned = Stream.of(2, 3, 4, 5, 6, 7, 8)
+                .map(orientation -> Arguments.of("quadrants-exif-" + orientation + ".jpg", quadrants));
+        Stream<Arguments> depths = Stream.of(
+                Arguments.of("grey.png", greys),
+                Arguments.of("grey.jpg", greys),
+                // 0x4000 and 0xBFFF: scaled, not cut to their high or low byte.
+                Arguments.of("grey-16bit.png", greys),
+                Arguments.of("rgb-16bit.png", new int[] {0xff0000, 0x00ff00, 0x0000ff, 0x4080bf}));
+        return Stream.of(upright, turned, depths).flatMap(s -> s);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("decodableFixtures")
+    void fixturePreparesToItsColours(String name, int[] expected) throws Exception {
+        // 64×48 stretched to 64×64, unnormalised: each quadrant's centre is at (16|48, 16|48).
+        ImagePreprocessor identity = new ImagePreprocessor(new ModelManifest("m", "googlenet", null, "labels.txt",
+                new ModelManifest.Input(64, 3), new ModelManifest.Preprocessing(ResizePolicy.STRETCH, 64,
+                        new float[] {0, 0, 0}, new float[] {1, 1, 1}), null));
+
+        float[] tensor = identity.prepare(image(name));
+
+        int plane = 64 * 64;
+        int[][] centres = {{16, 16}, {48, 16}, {16, 48}, {48, 48}};
+        for (int q = 0; q < 4; q++) {
+            int pixel = centres[q][1] * 64 + centres[q][0];
+            for (int channel = 0; channel < 3; channel++) {
+                float want = ((expected[q] >> (16 - 8 * channel)) & 0xff) / 255f;
+                assertThat(tensor[channel * plane + pixel]).as("%s quadrant %d channel %d", name, q, channel)
+                        .isCloseTo(want, Offset.offset(6 / 255f));
+            }
+        }
+    }
+
+    static Stream<Arguments> refusedFixtures() {
+        return Stream.of(
+                Arguments.of("truncated.jpg", Reason.UNREADABLE, "the JPEG image is truncated or corrupt: Truncated File - Missing EOI marker"),
+                Arguments.of("corrupt.jpg", Reason.UNREADABLE, "the JPEG image is truncated or corrupt: Corrupt JPEG data: bad Huffman code"),
+                Arguments.of("truncated.png", Reason.UNREADABLE, "the PNG image cannot be decoded: the file ends before"),
+                Arguments.of("corrupt.png", Reason.UNREADABLE, "the PNG image cannot be decoded: the file ends before"),
+                Arguments.of("empty.jpg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
+                Arguments.of("text.jpg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
+                Arguments.of("drawing.svg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
+                Arguments.of("document.pdf", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
+                Arguments.of("bomb.png", Reason.TOO_LARGE, "8000×8000 = 64000000 pixels; at most 50000000 are decoded"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedFixtures")
+    void fixtureIsRefusedWithItsReason(String name, Reason reason, String message) throws Exception {
+        byte[] bytes = image(name);
+
+        assertThatThrownBy(() -> preprocessor(28, 1, ResizePolicy.STRETCH, 28).prepare(bytes))
                 .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining("not in an image format")
+                .hasMessageContaining(message)
                 .extracting(e -> ((InvalidImageException) e).reason())
-                .isEqualTo(InvalidImageException.Reason.UNSUPPORTED_FORMAT);
+                .isEqualTo(reason);
     }
 
     @Test
