@@ -36,6 +36,9 @@ public final class ImagePreprocessor {
     /** Default pixel limit: a 50-megapixel photo decodes to 200 MB of ARGB, a bomb to far more. */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000;
 
+    /** Longest side, in shorter sides, kept before a shorter-side resize: the centre crop drops the rest anyway. */
+    private static final int MAX_ASPECT_RATIO = 4;
+
     private final long maxPixels;
     private final int size;
     private final int channels;
@@ -280,7 +283,8 @@ public final class ImagePreprocessor {
         return upright;
     }
 
-    private BufferedImage resize(BufferedImage image) {
+    private BufferedImage resize(BufferedImage original) {
+        BufferedImage image = resizePolicy == ResizePolicy.SHORTER_SIDE ? limitAspect(original) : original;
         int width = image.getWidth();
         int height = image.getHeight();
         int targetWidth = resizeTo;
@@ -298,6 +302,24 @@ public final class ImagePreprocessor {
         } catch (IOException e) {
             throw new UncheckedIOException("resizing an in-memory image failed", e);
         }
+    }
+
+    /**
+     * Cuts an image longer than {@link #MAX_ASPECT_RATIO}:1 to its centre at that ratio. Only the
+     * centre survives the crop after a shorter-side resize, and the resize of a 2×20,000 strip would
+     * otherwise ask for a 256×2,560,000 image.
+     */
+    private static BufferedImage limitAspect(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int longest = (int) Math.min(Integer.MAX_VALUE, (long) MAX_ASPECT_RATIO * Math.min(width, height));
+        if (width > longest) {
+            return image.getSubimage((width - longest) / 2, 0, longest, height);
+        }
+        if (height > longest) {
+            return image.getSubimage(0, (height - longest) / 2, width, longest);
+        }
+        return image;
     }
 
     private BufferedImage centerCrop(BufferedImage image) {

@@ -189,4 +189,24 @@ class ImagePreprocessorTest {
                 .extracting(e -> ((InvalidImageException) e).reason())
                 .isEqualTo(InvalidImageException.Reason.UNREADABLE);
     }
+
+    @Test
+    void extremeStripKeepsItsCentreUnderShorterSideResize() {
+        // 2×2,000,000: red, a green band in the middle, blue. Resized whole it would be 256×256,000,000.
+        BufferedImage strip = new BufferedImage(2, 2_000_000, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = strip.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 2, 1_000_000);
+        g.setColor(Color.BLUE);
+        g.fillRect(0, 1_000_000, 2, 1_000_000);
+        g.setColor(Color.GREEN);
+        g.fillRect(0, 999_990, 2, 20);
+        g.dispose();
+
+        float[] tensor = preprocessor(224, 3, ResizePolicy.SHORTER_SIDE, 256).prepare(strip);
+
+        int plane = 224 * 224;
+        int centre = 112 * 224 + 112;
+        assertThat(tensor[plane + centre]).as("green at the centre").isCloseTo(2f, Offset.offset(0.05f));
+    }
 }
