@@ -155,11 +155,20 @@ xref=$(stat -c %s document.pdf)
   for n in 1 2 3; do printf '%010d 00000 n \n' "$(grep -bao "^$n 0 obj" document.pdf | cut -d: -f1)"; done
   printf 'trailer <</Size 4 /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n' "$xref"
 } >> document.pdf
+# The fuzz test's first finding, a 64-byte lossless WebP declaring 64×9,476 pixels that the decoder
+# filled in past the end of its data for seconds, with its VP8L header (14 bits of width - 1, 14 of
+# height - 1, LSB first, at byte 21) raised to 7000×7000: 49 megapixels, under the limit.
+finding="$seeds/timeout-c3f4751b175881159b1b09c740c55cb8257c3a4e"
+bits=$(od -An -tu4 --endian=little -j 21 -N4 "$finding")
+bits=$(( (bits & ~0xfffffff) | 6999 | 6999 << 14 ))
+header=$(printf '\\x%02x' $((bits & 255)) $((bits >> 8 & 255)) $((bits >> 16 & 255)) $((bits >> 24 & 255)))
+{ head -c 21 "$finding"; printf '%b' "$header"; tail -c +26 "$finding"; } > overdeclared.webp
+check overdeclared.webp ImageSize 7000x7000
 # 8000×8000 = 64 megapixels of one colour compress to a few KB: over the 50-megapixel limit.
 im -size 8000x8000 xc:black -define png:color-type=0 -define png:bit-depth=1 bomb.png
 check bomb.png ImageSize 8000x8000
 
 # The fuzz test's seeds: every fixture, good and bad. Git stores the copies' content once.
 mkdir -p "$seeds"
-cp quadrants* grey* rgb-16bit.png alpha.* truncated.* corrupt.* text.jpg drawing.svg document.pdf \
+cp quadrants* grey* rgb-16bit.png alpha.* truncated.* corrupt.* overdeclared.webp bomb.png text.jpg drawing.svg document.pdf \
    ankle-boot.png pullover.jpg "$seeds"/

@@ -6,7 +6,6 @@ import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import net.coobird.thumbnailator.Thumbnails;
 
 /**
@@ -84,7 +82,7 @@ public final class ImagePreprocessor {
      * its EXIF orientation says. Refusals say why.
      */
     static BufferedImage decode(byte[] encoded, long maxPixels) {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+        try (ImageInputStream in = new UploadImageInputStream(encoded)) {
             ImageReader reader = readerFor(in);
             try {
                 String format = formatOf(reader);

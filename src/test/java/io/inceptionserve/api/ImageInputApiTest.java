@@ -102,6 +102,9 @@ class ImageInputApiTest {
                     + "the file ends before the image data it announces (truncated or corrupt)"),
             new Answer("PNG, garbage after the header", "corrupt.png", 422, "'corrupt.png': the PNG image cannot be "
                     + "decoded: the file ends before the image data it announces (truncated or corrupt)"),
+            new Answer("WebP declaring 7000×7000 pixels over 64 bytes", "overdeclared.webp", 422,
+                    "'overdeclared.webp': the WEBP image cannot be decoded: the file ends before the image data it "
+                            + "announces (truncated or corrupt)"),
             new Answer("PNG of 8000×8000 (a few KB: a decompression bomb)", "bomb.png", 413,
                     "'bomb.png': the PNG image is 8000×8000 = 64000000 pixels; at most 50000000 are decoded"),
             new Answer("an empty file", "empty.jpg", 400, "'empty.jpg' is empty"),
