@@ -31,6 +31,26 @@ class ImagePreprocessorTest {
                 null));
     }
 
+    /** Red then blue halves along the longer side, a green band {@code band} pixels wide across the middle. */
+    static BufferedImage redGreenBlue(int width, int height, int band) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        boolean wide = width >= height;
+        int length = wide ? width : height;
+        Graphics2D g = image.createGraphics();
+        int[][] spans = {{0, length / 2}, {length / 2, length - length / 2}, {(length - band) / 2, band}};
+        Color[] colours = {Color.RED, Color.BLUE, Color.GREEN};
+        for (int i = 0; i < spans.length; i++) {
+            g.setColor(colours[i]);
+            if (wide) {
+                g.fillRect(spans[i][0], 0, spans[i][1], height);
+            } else {
+                g.fillRect(0, spans[i][0], width, spans[i][1]);
+            }
+        }
+        g.dispose();
+        return image;
+    }
+
     static byte[] image(String name) throws Exception {
         return Files.readAllBytes(Path.of("src/test/resources/images", name));
     }
@@ -53,15 +73,7 @@ class ImagePreprocessorTest {
     @Test
     void shorterSideResizeThenCenterCrop() throws Exception {
         // 200×100: left half red, right half blue, with a green stripe in the middle.
-        BufferedImage wide = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = wide.createGraphics();
-        g.setColor(Color.RED);
-        g.fillRect(0, 0, 100, 100);
-        g.setColor(Color.BLUE);
-        g.fillRect(100, 0, 100, 100);
-        g.setColor(Color.GREEN);
-        g.fillRect(90, 0, 20, 100);
-        g.dispose();
+        BufferedImage wide = redGreenBlue(200, 100, 20);
 
         float[] tensor = preprocessor(40, 3, ResizePolicy.SHORTER_SIDE, 50).prepare(wide);
 
@@ -197,15 +209,7 @@ class ImagePreprocessorTest {
     @Test
     void extremeStripKeepsItsCentreUnderShorterSideResize() {
         // 2×2,000,000: red, a green band in the middle, blue. Resized whole it would be 256×256,000,000.
-        BufferedImage strip = new BufferedImage(2, 2_000_000, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = strip.createGraphics();
-        g.setColor(Color.RED);
-        g.fillRect(0, 0, 2, 1_000_000);
-        g.setColor(Color.BLUE);
-        g.fillRect(0, 1_000_000, 2, 1_000_000);
-        g.setColor(Color.GREEN);
-        g.fillRect(0, 999_990, 2, 20);
-        g.dispose();
+        BufferedImage strip = redGreenBlue(2, 2_000_000, 20);
 
         float[] tensor = preprocessor(224, 3, ResizePolicy.SHORTER_SIDE, 256).prepare(strip);
 
