@@ -26,7 +26,7 @@ final class ExifOrientation {
 
     private ExifOrientation() {}
 
-    /** Whether images of this format carry their EXIF orientation where it is read: only JPEGs, as phones write them. */
+    /** Whether this format's EXIF orientation is read: only JPEG's, where phones write it. */
     static boolean isCarriedBy(String format) {
         return "JPEG".equals(format);
     }
@@ -64,7 +64,7 @@ final class ExifOrientation {
     }
 
     /** The orientation in an APP1 segment's payload ("Exif\0\0" and a TIFF structure); 1 if none. */
-    static int parse(byte[] segment) {
+    private static int parse(byte[] segment) {
         int tiff = EXIF_HEADER.length;
         if (segment.length < tiff + 8 || !Arrays.equals(segment, 0, tiff, EXIF_HEADER, 0, tiff)) {
             return UPRIGHT;

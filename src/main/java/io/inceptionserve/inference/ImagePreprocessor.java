@@ -251,7 +251,7 @@ public final class ImagePreprocessor {
      * 3 turns 180°, 4 flips, 5 transposes, 6 turns 90° clockwise, 7 transverses, 8 turns 90°
      * anticlockwise.
      */
-    static BufferedImage upright(BufferedImage rgb, int orientation) {
+    private static BufferedImage upright(BufferedImage rgb, int orientation) {
         if (orientation == 1) {
             return rgb;
         }

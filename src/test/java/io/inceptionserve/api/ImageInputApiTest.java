@@ -205,13 +205,13 @@ class ImageInputApiTest {
         return ANSWERS.stream()
                 .map(a -> "| " + a.input() + " | " + (a.fixture() == null ? "" : "`" + a.fixture() + "`") + " | "
                         + a.status() + " | " + (a.refused() ? "`" + a.answer() + "`" : a.answer()) + " |")
-                .collect(Collectors.joining("\n", "| input | fixture | status | detail, or what is done |\n|---|---|---|---|\n",
-                        "\n"));
+                .collect(Collectors.joining("\n",
+                        "| input | fixture | status | detail, or what is done |\n|---|---|---|---|\n", "\n"));
     }
 
     private static void assertAnswer(HttpResponse<String> response, Answer expected) {
-        assertAnswer(ResponseEntity.status(response.statusCode())
-                .contentType(MediaType.parseMediaType(response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElseThrow()))
+        String type = response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElseThrow();
+        assertAnswer(ResponseEntity.status(response.statusCode()).contentType(MediaType.parseMediaType(type))
                 .body(response.body()), expected);
     }
 

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code ImagePreprocessorFuzzTestInputs/prepare}, and any finding kept there. With
  * {@code JAZZER_FUZZ=1} it fuzzes from those seeds for {@code maxDuration}, or for
  * {@code JAZZER_MAX_DURATION}; a finding is written to that directory and fails the test.
+ * {@code @Timeout} bounds each input: JUnit applies it to each seed, libFuzzer to each fuzzed input
+ * (the pom's fuzz profile stops JUnit from holding the whole fuzzing run to it).
  */
 class ImagePreprocessorFuzzTest {
 

@@ -165,16 +165,19 @@ class ImagePreprocessorTest {
     }
 
     static Stream<Arguments> refusedFixtures() {
+        String damaged = "the JPEG image is truncated or corrupt: ";
+        String endsEarly = " image cannot be decoded: the file ends before";
+        String notAnImage = "not in an image format this service reads";
         return Stream.of(
-                Arguments.of("truncated.jpg", Reason.UNREADABLE, "the JPEG image is truncated or corrupt: Truncated File - Missing EOI marker"),
-                Arguments.of("corrupt.jpg", Reason.UNREADABLE, "the JPEG image is truncated or corrupt: Corrupt JPEG data: bad Huffman code"),
-                Arguments.of("truncated.png", Reason.UNREADABLE, "the PNG image cannot be decoded: the file ends before"),
-                Arguments.of("corrupt.png", Reason.UNREADABLE, "the PNG image cannot be decoded: the file ends before"),
-                Arguments.of("overdeclared.webp", Reason.UNREADABLE, "the WEBP image cannot be decoded: the file ends before"),
-                Arguments.of("empty.jpg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
-                Arguments.of("text.jpg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
-                Arguments.of("drawing.svg", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
-                Arguments.of("document.pdf", Reason.UNSUPPORTED_FORMAT, "not in an image format this service reads"),
+                Arguments.of("truncated.jpg", Reason.UNREADABLE, damaged + "Truncated File - Missing EOI marker"),
+                Arguments.of("corrupt.jpg", Reason.UNREADABLE, damaged + "Corrupt JPEG data: bad Huffman code"),
+                Arguments.of("truncated.png", Reason.UNREADABLE, "the PNG" + endsEarly),
+                Arguments.of("corrupt.png", Reason.UNREADABLE, "the PNG" + endsEarly),
+                Arguments.of("overdeclared.webp", Reason.UNREADABLE, "the WEBP" + endsEarly),
+                Arguments.of("empty.jpg", Reason.UNSUPPORTED_FORMAT, notAnImage),
+                Arguments.of("text.jpg", Reason.UNSUPPORTED_FORMAT, notAnImage),
+                Arguments.of("drawing.svg", Reason.UNSUPPORTED_FORMAT, notAnImage),
+                Arguments.of("document.pdf", Reason.UNSUPPORTED_FORMAT, notAnImage),
                 Arguments.of("bomb.png", Reason.TOO_LARGE, "8000×8000 = 64000000 pixels; at most 50000000 are decoded"));
     }
 
