@@ -9,12 +9,16 @@ import io.inceptionserve.inference.OverloadedException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -32,6 +36,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /** Seconds a client should wait before retrying an overloaded model: queues drain fast. */
     private static final String OVERLOADED_RETRY_AFTER = "1";
+
+    private final MultipartProperties multipart;
+
+    public ProblemHandler(MultipartProperties multipart) {
+        this.multipart = multipart;
+    }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unknownModel(ModelNotFoundException e) {
@@ -82,6 +92,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> bodyTooLarge(BodyTooLargeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", e.getMessage());
+    }
+
+    /** Spring's own detail, "Maximum upload size exceeded", names neither limit. */
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "upload-too-large", "Upload too large",
+                "the upload exceeds the limit of " + multipart.getMaxFileSize().toBytes() + " bytes per file or "
+                        + multipart.getMaxRequestSize().toBytes() + " bytes per request").getBody();
+        return handleExceptionInternal(e, problem, headers, status, request);
     }
 
     @ExceptionHandler
