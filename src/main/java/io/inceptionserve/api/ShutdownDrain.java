@@ -54,6 +54,15 @@ class ShutdownDrain implements SmartLifecycle {
         return running;
     }
 
+    /**
+     * Not stopped when the context is only paused (as Spring's test context cache does between
+     * test classes): the readiness it turns off would stay off when the context resumes.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     /** Stops before everything else, the graceful web server shutdown included. */
     @Override
     public int getPhase() {

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One predictor's thread: takes up to {@code maxBatchSize} queued images, waiting at most
- * {@code maxBatchDelay} after the first for more, runs them in one forward pass and hands each
+ * {@code maxBatchDelay} after the first for more while more are being decoded, runs them in one forward pass and hands each
  * caller its own row. An engine error fails only the images of that batch.
  */
 final class BatchWorker implements Runnable {
@@ -55,7 +55,8 @@ final class BatchWorker implements Runnable {
         batch.add(queue.take());
         long until = System.nanoTime() + batching.maxBatchDelay().toNanos();
         while (batch.size() < batching.maxBatchSize()) {
-            PendingImage next = queue.poll(Math.max(0, until - System.nanoTime()));
+            // Waiting only pays when more images are coming: a lone request (concurrency 1) runs at once.
+            PendingImage next = queue.pollWhileMoreOnTheWay(until - System.nanoTime());
             if (next == null) {
                 break;
             }

@@ -133,7 +133,14 @@ public class ClassificationService {
             throw queueFull(model);
         }
         long[] preprocessNanos = new long[images.size()];
-        List<Scored> scores = score(model, prepareAll(model, images, preprocessNanos));
+        List<float[]> prepared;
+        model.queue().decoding(images.size());
+        try {
+            prepared = prepareAll(model, images, preprocessNanos);
+        } finally {
+            model.queue().decoded(images.size());
+        }
+        List<Scored> scores = score(model, prepared);
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
         for (int i = 0; i < scores.size(); i++) {

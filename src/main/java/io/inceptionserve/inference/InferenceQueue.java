@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One model's queue of images waiting for a forward pass, shared by the workers of every device
@@ -15,6 +16,10 @@ final class InferenceQueue {
     private final LinkedBlockingQueue<PendingImage> waiting = new LinkedBlockingQueue<>();
     private final Semaphore freeSlots;
     private final int capacity;
+    /** Images being decoded for this queue or being added to it right now. */
+    private final AtomicInteger onTheWay = new AtomicInteger();
+
+    private static final long RECHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     InferenceQueue(int capacity) {
         this.capacity = capacity;
@@ -26,8 +31,27 @@ final class InferenceQueue {
         if (!freeSlots.tryAcquire(images.size())) {
             return false;
         }
-        waiting.addAll(images);
+        // Counted while they go in one by one, so a worker waking on the first waits for the rest.
+        onTheWay.addAndGet(images.size());
+        try {
+            waiting.addAll(images);
+        } finally {
+            onTheWay.addAndGet(-images.size());
+        }
         return true;
+    }
+
+    /**
+     * Tells the workers that this many images are being decoded for the queue, so that a worker
+     * holding fewer than a full batch waits for them (up to its batch delay). Undone by {@link
+     * #decoded}.
+     */
+    void decoding(int images) {
+        onTheWay.addAndGet(images);
+    }
+
+    void decoded(int images) {
+        onTheWay.addAndGet(-images);
     }
 
     /** Whether {@link #offer} would admit this many images now (a hint: others may take the room). */
@@ -42,13 +66,32 @@ final class InferenceQueue {
         return image;
     }
 
-    /** The next image if one arrives within the timeout, else {@code null}. */
-    PendingImage poll(long timeoutNanos) throws InterruptedException {
-        PendingImage image = waiting.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-        if (image != null) {
-            freeSlots.release();
+    /**
+     * The next image: one already waiting, or one arriving within the timeout while more images
+     * are being decoded or added; {@code null} once none is coming or the time is up. Rechecked
+     * every {@link #RECHECK_NANOS}, because nothing signals the moment the last image on its way
+     * has arrived or failed.
+     */
+    PendingImage pollWhileMoreOnTheWay(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            boolean coming = onTheWay.get() > 0;
+            PendingImage image = waiting.poll();
+            if (image == null && coming) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                image = waiting.poll(Math.min(left, RECHECK_NANOS), TimeUnit.NANOSECONDS);
+                if (image == null) {
+                    continue;
+                }
+            }
+            if (image != null) {
+                freeSlots.release();
+            }
+            return image;
         }
-        return image;
     }
 
     int depth() {

@@ -119,12 +119,15 @@ class ImageInputApiTest {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.management.port}")
+    int managementPort;
+
     ServiceClient client;
 
     @BeforeAll
     void waitForModels() throws InterruptedException {
         client = new ServiceClient(port);
-        client.awaitReady(Duration.ofMinutes(3));
+        new ServiceClient(managementPort).awaitReady(Duration.ofMinutes(3));
     }
 
     static Stream<Answer> fixtureAnswers() {

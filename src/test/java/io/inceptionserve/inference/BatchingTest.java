@@ -99,6 +99,30 @@ class BatchingTest {
     }
 
     @Test
+    void aLoneImageIsNotHeldForTheBatchDelay() throws Exception {
+        start(Duration.ofMinutes(5));
+        PendingImage lone = pending(prepared("trouser.png"), Duration.ofMinutes(5));
+        queue.offer(List.of(lone));
+        // Far inside the 5-minute delay: the worker does not wait when nothing else is coming.
+        assertThat(lone.result().get(2, TimeUnit.MINUTES).batchSize()).isEqualTo(1);
+    }
+
+    @Test
+    void imagesStillBeingDecodedAreWaitedFor() throws Exception {
+        start(Duration.ofMinutes(5));
+        queue.decoding(1);
+        PendingImage first = pending(prepared("trouser.png"), Duration.ofMinutes(5));
+        queue.offer(List.of(first));
+        Thread.sleep(300);
+        PendingImage second = pending(prepared("pullover.jpg"), Duration.ofMinutes(5));
+        queue.decoded(1);
+        queue.offer(List.of(second));
+
+        assertThat(result(first).batchSize()).isEqualTo(2);
+        assertThat(result(second).batchSize()).isEqualTo(2);
+    }
+
+    @Test
     void anImageWhoseDeadlinePassedInTheQueueIsAnsweredWithoutBeingComputed() throws Exception {
         PendingImage late = pending(prepared("trouser.png"), Duration.ofNanos(1));
         Thread.sleep(5);
