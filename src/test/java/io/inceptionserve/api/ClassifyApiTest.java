@@ -5,14 +5,10 @@ import static io.inceptionserve.api.ServiceClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,24 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The service end to end: real engine, real HTTP on a random port, real image files. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClassifyApiTest {
-
-    @Value("${local.server.port}")
-    int port;
-
-    @Value("${local.management.port}")
-    int managementPort;
-
-    ServiceClient client;
-    ServiceClient management;
-
-    @BeforeAll
-    void waitForModels() throws InterruptedException {
-        client = new ServiceClient(port);
-        management = new ServiceClient(managementPort);
-        management.awaitReady(Duration.ofMinutes(3));
-    }
+class ClassifyApiTest extends RunningServiceTest {
 
     @Test
     void classifiesAPngUpload() throws Exception {

@@ -11,18 +11,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -34,8 +30,7 @@ import tools.jackson.databind.JsonNode;
  * of {@code src/test/resources/images}. {@link #ANSWERS} is the table of docs/reliability.md.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ImageInputApiTest {
+class ImageInputApiTest extends RunningServiceTest {
 
     private static final String FORMATS = "(BIGTIFF, BMP, GIF, JPEG, JPEG-LOSSLESS, JPG, PNG, TIF, TIFF, WBMP, WBP, WEBP)";
     private static final String NOT_AN_IMAGE = "the file is not in an image format this service reads " + FORMATS;
@@ -116,19 +111,6 @@ class ImageInputApiTest {
             REQUEST_TOO_LARGE,
             BODY_TOO_LARGE);
 
-    @Value("${local.server.port}")
-    int port;
-
-    @Value("${local.management.port}")
-    int managementPort;
-
-    ServiceClient client;
-
-    @BeforeAll
-    void waitForModels() throws InterruptedException {
-        client = new ServiceClient(port);
-        new ServiceClient(managementPort).awaitReady(Duration.ofMinutes(3));
-    }
 
     static Stream<Answer> fixtureAnswers() {
         return ANSWERS.stream().filter(answer -> answer.fixture() != null);

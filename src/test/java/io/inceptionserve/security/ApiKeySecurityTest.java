@@ -1,5 +1,7 @@
 package io.inceptionserve.security;
 
+import io.inceptionserve.api.RunningServiceTest;
+
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
 import static io.inceptionserve.security.Refusals.assertRefused;
@@ -33,11 +35,11 @@ class ApiKeySecurityTest extends RunningServiceTest {
     @Test
     void withoutAKeyTheApiAnswers401() throws Exception {
         for (ResponseEntity<String> response : List.of(
-                anonymous.classify("?model=googlenet", List.of(image("trouser.png"))),
-                anonymous.get("/models"),
-                anonymous.get("/models/googlenet"),
-                anonymous.get("/v2/models/googlenet"),
-                anonymous.get("/v2/health/ready"))) {
+                client.classify("?model=googlenet", List.of(image("trouser.png"))),
+                client.get("/models"),
+                client.get("/models/googlenet"),
+                client.get("/v2/models/googlenet"),
+                client.get("/v2/health/ready"))) {
             assertRefused(response, 401, "ApiKey", "this endpoint needs an API key in the X-API-Key header");
         }
     }
@@ -68,14 +70,14 @@ class ApiKeySecurityTest extends RunningServiceTest {
             assertThat(management.get(path).getStatusCode().value()).as(path).isEqualTo(200);
         }
         for (String path : List.of("/", "/demo.js", "/swagger-ui/index.html", "/v3/api-docs")) {
-            assertThat(anonymous.get(path).getStatusCode().value()).as(path).isEqualTo(200);
+            assertThat(client.get(path).getStatusCode().value()).as(path).isEqualTo(200);
         }
     }
 
     /** So that Swagger UI's "Authorize" button takes the key and "Try it out" sends it. */
     @Test
     void theOpenApiDocumentSaysWhichEndpointsTakeTheKey() {
-        JsonNode api = json(anonymous.get("/v3/api-docs"));
+        JsonNode api = json(client.get("/v3/api-docs"));
 
         JsonNode scheme = api.get("components").get("securitySchemes").get("credentials");
         assertThat(scheme.get("type").asString()).isEqualTo("apiKey");
@@ -88,16 +90,16 @@ class ApiKeySecurityTest extends RunningServiceTest {
 
     @Test
     void theConfiguredOriginMayCallTheApiAndNoOther() {
-        ResponseEntity<String> allowed = anonymous.exchange(HttpMethod.OPTIONS, "/classify", preflight(APP));
+        ResponseEntity<String> allowed = client.exchange(HttpMethod.OPTIONS, "/classify", preflight(APP));
         assertThat(allowed.getHeaders().getAccessControlAllowOrigin()).isEqualTo(APP);
         assertThat(allowed.getHeaders().getAccessControlAllowHeaders()).map(String::toLowerCase).contains("x-api-key");
         assertThat(allowed.getHeaders().getAccessControlAllowCredentials()).isFalse();
 
-        ResponseEntity<String> refused = anonymous.exchange(HttpMethod.OPTIONS, "/classify",
+        ResponseEntity<String> refused = client.exchange(HttpMethod.OPTIONS, "/classify",
                 preflight("https://elsewhere.example"));
         assertThat(refused.getHeaders().getAccessControlAllowOrigin()).isNull();
 
-        ResponseEntity<String> call = anonymous.exchange(HttpMethod.GET, "/models",
+        ResponseEntity<String> call = client.exchange(HttpMethod.GET, "/models",
                 Map.of(HttpHeaders.ORIGIN, APP, "X-API-Key", SECOND_KEY));
         assertThat(call.getStatusCode().value()).isEqualTo(200);
         assertThat(call.getHeaders().getAccessControlAllowOrigin()).isEqualTo(APP);

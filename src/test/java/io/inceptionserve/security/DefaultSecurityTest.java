@@ -1,5 +1,7 @@
 package io.inceptionserve.security;
 
+import io.inceptionserve.api.RunningServiceTest;
+
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,13 +33,13 @@ class DefaultSecurityTest extends RunningServiceTest {
 
     @Test
     void theApiNeedsNoCredentialsAndAnUploadNoCsrfToken() throws Exception {
-        ResponseEntity<String> classified = anonymous.classify("?model=googlenet", List.of(image("trouser.png")));
+        ResponseEntity<String> classified = client.classify("?model=googlenet", List.of(image("trouser.png")));
 
         assertThat(classified.getStatusCode().value()).as(classified.getBody()).isEqualTo(200);
-        assertThat(anonymous.get("/models").getStatusCode().value()).isEqualTo(200);
-        assertThat(anonymous.get("/v2/models/googlenet").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/models").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/v2/models/googlenet").getStatusCode().value()).isEqualTo(200);
         // No login page, and no user store: Spring Boot logs a generated password only when it makes one.
-        assertThat(anonymous.get("/login").getStatusCode().value()).isEqualTo(404);
+        assertThat(client.get("/login").getStatusCode().value()).isEqualTo(404);
         assertThat(context.getBeanProvider(UserDetailsService.class).getIfAvailable()).isNull();
     }
 
@@ -45,7 +47,7 @@ class DefaultSecurityTest extends RunningServiceTest {
     void actuatorIsOnlyOnTheManagementPortWithOnlyTheExposedEndpoints() {
         for (String path : List.of("/actuator", "/actuator/health", "/actuator/health/readiness", "/actuator/prometheus",
                 "/actuator/inference")) {
-            assertThat(anonymous.get(path).getStatusCode().value()).as("application port: " + path).isEqualTo(404);
+            assertThat(client.get(path).getStatusCode().value()).as("application port: " + path).isEqualTo(404);
         }
 
         assertThat(json(management.get("/actuator")).get("_links").propertyNames())
@@ -61,20 +63,20 @@ class DefaultSecurityTest extends RunningServiceTest {
     void noOtherOriginGetsCorsHeaders() {
         Map<String, String> preflight = Map.of(HttpHeaders.ORIGIN, "https://elsewhere.example",
                 HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST");
-        assertThat(anonymous.exchange(HttpMethod.OPTIONS, "/classify", preflight).getHeaders()
+        assertThat(client.exchange(HttpMethod.OPTIONS, "/classify", preflight).getHeaders()
                 .getAccessControlAllowOrigin()).isNull();
-        assertThat(anonymous.exchange(HttpMethod.GET, "/models", Map.of(HttpHeaders.ORIGIN, "https://elsewhere.example"))
+        assertThat(client.exchange(HttpMethod.GET, "/models", Map.of(HttpHeaders.ORIGIN, "https://elsewhere.example"))
                 .getHeaders().getAccessControlAllowOrigin()).isNull();
     }
 
     @Test
     void everyAnswerCarriesTheSecurityHeaders() throws Exception {
         Map<String, ResponseEntity<String>> answers = new LinkedHashMap<>();
-        answers.put("demo page", anonymous.get("/"));
-        answers.put("Swagger UI", anonymous.get("/swagger-ui/index.html"));
-        answers.put("classification", anonymous.classify("?model=googlenet", List.of(image("pullover.jpg"))));
-        answers.put("problem", anonymous.get("/models/resnet"));
-        answers.put("not found", anonymous.get("/actuator/prometheus"));
+        answers.put("demo page", client.get("/"));
+        answers.put("Swagger UI", client.get("/swagger-ui/index.html"));
+        answers.put("classification", client.classify("?model=googlenet", List.of(image("pullover.jpg"))));
+        answers.put("problem", client.get("/models/resnet"));
+        answers.put("not found", client.get("/actuator/prometheus"));
         answers.put("management port", management.get("/actuator/health/liveness"));
 
         answers.forEach((what, answer) -> {

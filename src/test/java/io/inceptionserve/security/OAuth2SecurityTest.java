@@ -1,5 +1,7 @@
 package io.inceptionserve.security;
 
+import io.inceptionserve.api.RunningServiceTest;
+
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.security.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +72,7 @@ class OAuth2SecurityTest extends RunningServiceTest {
 
     @Test
     void withoutATokenTheApiAnswers401() throws Exception {
-        assertRefused(anonymous.classify("", List.of(image("pullover.jpg"))), 401, "Bearer",
+        assertRefused(client.classify("", List.of(image("pullover.jpg"))), 401, "Bearer",
                 "needs an OAuth2 access token (a JWT) in the header 'Authorization: Bearer <token>'");
     }
 

@@ -1,6 +1,5 @@
-package io.inceptionserve.security;
+package io.inceptionserve.api;
 
-import io.inceptionserve.api.ServiceClient;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -11,21 +10,21 @@ import org.springframework.beans.factory.annotation.Value;
  * on the management port without credentials, as the orchestrator reads it in every mode.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class RunningServiceTest {
+public abstract class RunningServiceTest {
 
     @Value("${local.server.port}")
-    int port;
+    protected int port;
 
     @Value("${local.management.port}")
-    int managementPort;
+    protected int managementPort;
 
     /** A client of the application's port that sends no credentials. */
-    ServiceClient anonymous;
-    ServiceClient management;
+    protected ServiceClient client;
+    protected ServiceClient management;
 
     @BeforeAll
     void waitForModels() throws InterruptedException {
-        anonymous = new ServiceClient(port);
+        client = new ServiceClient(port);
         management = new ServiceClient(managementPort);
         management.awaitReady(Duration.ofMinutes(3));
     }
