@@ -48,7 +48,7 @@ public class ClassifyController {
     @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Classification classifyUpload(
-            @Parameter(description = "Image files (JPEG, PNG, GIF, BMP)") @RequestPart("image") List<MultipartFile> image,
+            @Parameter(description = "Image files (JPEG, PNG, GIF, BMP, WebP, TIFF)") @RequestPart("image") List<MultipartFile> image,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
             @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
