@@ -231,7 +231,7 @@ public final class Soak implements Callable<Integer> {
         }
 
         int count(Answer answer) {
-            return (int) samples.stream().filter(s -> s.answer() == answer).count();
+            return Soak.count(List.copyOf(samples), answer);
         }
     }
 

@@ -89,7 +89,7 @@ public final class BenchmarkReport {
         profileSection(comparison);
 
         System.out.println(out);
-        writeDocument(out.toString());
+        writeSection(BEGIN, END, out.toString());
     }
 
     private List<Row> measure(List<String> networks, List<Integer> batches, List<Form> forms, int intraOp, int workers)
@@ -263,10 +263,6 @@ public final class BenchmarkReport {
         } catch (Exception e) {
             return "unknown CPU";
         }
-    }
-
-    private static void writeDocument(String section) throws Exception {
-        writeSection(BEGIN, END, section);
     }
 
     /** Replaces the section of the document between two marker lines, or appends one. */

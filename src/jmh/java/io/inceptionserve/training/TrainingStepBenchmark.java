@@ -3,9 +3,7 @@ package io.inceptionserve.training;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.bench.InferenceBenchmark;
 import io.inceptionserve.inference.OfflineEngine;
@@ -63,9 +61,8 @@ public class TrainingStepBenchmark {
         shape = new Shape(batch, channels, size, size);
         model = Model.newInstance("training-step", Device.cpu(), "PyTorch");
         model.setBlock(Architecture.fromId(network).build(CLASSES, channels, true));
-        trainer = model.newTrainer(new DefaultTrainingConfig(new LabelSmoothingLoss(0.1f, 0.3f))
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
-                .optDevices(new Device[] {Device.cpu()}));
+        trainer = model.newTrainer(
+                Training.trainerConfig(new LabelSmoothingLoss(0.1f, 0.3f), Tracker.fixed(1e-3f), Device.cpu()));
         trainer.initialize(shape);
         Random random = new Random(42);
         images = new float[Math.toIntExact(shape.size())];

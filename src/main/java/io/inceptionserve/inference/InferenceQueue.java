@@ -13,13 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class InferenceQueue {
 
+    private static final long RECHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
     private final LinkedBlockingQueue<PendingImage> waiting = new LinkedBlockingQueue<>();
     private final Semaphore freeSlots;
     private final int capacity;
     /** Images being decoded for this queue or being added to it right now. */
     private final AtomicInteger onTheWay = new AtomicInteger();
-
-    private static final long RECHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     InferenceQueue(int capacity) {
         this.capacity = capacity;

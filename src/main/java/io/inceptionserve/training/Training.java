@@ -14,6 +14,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.training.loss.Loss;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.inference.OfflineEngine;
@@ -83,9 +85,7 @@ public final class Training {
 
         try (Model model = Model.newInstance(options.name(), device, "PyTorch")) {
             model.setBlock(network);
-            var config = new DefaultTrainingConfig(loss)
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build())
-                    .optDevices(new Device[] {device});
+            var config = trainerConfig(loss, schedule, device);
             try (Trainer trainer = model.newTrainer(config)) {
                 engine.setRandomSeed((int) options.seed());
                 trainer.initialize(new Shape(options.batchSize(), options.channels(), options.inputSize(),
@@ -118,6 +118,13 @@ public final class Training {
                 return finish(data, network, engine, device, firstEpoch, history, evaluation);
             }
         }
+    }
+
+    /** How the {@code train} command's trainer is set up: Adam on one device with this loss. */
+    static DefaultTrainingConfig trainerConfig(Loss loss, Tracker learningRate, Device device) {
+        return new DefaultTrainingConfig(loss)
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(learningRate).build())
+                .optDevices(new Device[] {device});
     }
 
     private Engine startEngine() {

@@ -8,10 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.NativeMemory;
 import io.inceptionserve.inference.OfflineEngine;
@@ -128,9 +126,8 @@ class TrainingMemoryTest {
     }
 
     private static Trainer newTrainer(Model model) {
-        Trainer trainer = model.newTrainer(new DefaultTrainingConfig(new LabelSmoothingLoss(0.1f, 0.3f))
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
-                .optDevices(new Device[] {Device.cpu()}));
+        Trainer trainer = model.newTrainer(
+                Training.trainerConfig(new LabelSmoothingLoss(0.1f, 0.3f), Tracker.fixed(1e-3f), Device.cpu()));
         trainer.initialize(BATCH_SHAPE);
         return trainer;
     }
