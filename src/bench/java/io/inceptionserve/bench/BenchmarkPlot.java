@@ -34,8 +34,10 @@ final class BenchmarkPlot {
                                 .filter(c -> c.model().equals(model)).toList(), Integer.parseInt(level))
                         .map(c -> c.measurement().imagesPerSecond()).orElse(null));
             }
-            throughput.addSeries("engine ceiling (" + engine.ceilingNetwork() + " TorchScript, in process, "
-                    + "measured alongside)", levels, ceiling);
+            String ceilingNetwork = engine.ownIsCeiling() ? "served block"
+                    : engine.torchvisionNetwork() + " TorchScript";
+            throughput.addSeries("engine ceiling (" + ceilingNetwork + ", in process, measured alongside)", levels,
+                    ceiling);
             charts.add(throughput);
             CategoryChart p99 = chart(model + ": p99 latency", "ms (log scale)");
             p99.getStyler().setYAxisLogarithmic(true);

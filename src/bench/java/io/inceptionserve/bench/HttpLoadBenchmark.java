@@ -29,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Throughput and latency of inception-serve over HTTP, side by side in one run with the engine's
- * ceiling (the torchvision network's TorchScript, in process, on the same DJL PyTorch engine) and
- * with a FastAPI + torchvision service, under the same closed-loop load of real JPEGs.
+ * ceiling (the fastest forward pass in process, on the same DJL PyTorch engine, of the served block
+ * and of the torchvision network's TorchScript) and with a FastAPI + torchvision service, under
+ * the same closed-loop load of real JPEGs.
  *
  * <p>It starts both servers itself on free loopback ports, stops them when it ends (also on
  * failure or Ctrl-C), prints a table and writes {@code docs/benchmarks.md} with a plot. Run it
@@ -46,8 +47,9 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     private static final long LAUNCHED = System.nanoTime();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String CEILING = "engine ceiling";
+    private static final String TORCHSCRIPT = "torchvision TorchScript";
     private static final String OWN = "own block";
-    private static final String SAME_TOPOLOGY = "own block of the ceiling's topology";
+    private static final String SAME_TOPOLOGY = "own block of the TorchScript's topology";
     /** No __pycache__ in the source tree. */
     private static final Map<String, String> PYTHON_ENVIRONMENT = Map.of("PYTHONDONTWRITEBYTECODE", "1");
 
@@ -167,17 +169,28 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     /**
      * In-process figures of one model.
      *
-     * @param ceilingNetwork the torchvision network whose TorchScript is the ceiling
-     * @param ceiling its forward passes per batch size
-     * @param own this project's block of the served architecture
-     * @param sameTopologyArchitecture this project's architecture with the ceiling's exact topology, or null
+     * @param torchvisionNetwork the torchvision network traced to TorchScript for this model
+     * @param torchScript its forward passes per batch size
+     * @param own this project's block of the served architecture, in the form the service runs
+     * @param sameTopologyArchitecture this project's architecture with the TorchScript's exact topology, or null
      * @param sameTopology its forward passes, or an empty list
      * @param decodeMs median time to decode and prepare one of the benchmark's JPEGs
      * @param cpu CPU use while timing: this process's versus other work
      */
-    record EngineFigures(String ceilingNetwork, List<InProcessForward.Measurement> ceiling,
+    record EngineFigures(String torchvisionNetwork, List<InProcessForward.Measurement> torchScript,
             List<InProcessForward.Measurement> own, String sameTopologyArchitecture,
-            List<InProcessForward.Measurement> sameTopology, double decodeMs, CpuAccounting.Usage cpu) {}
+            List<InProcessForward.Measurement> sameTopology, double decodeMs, CpuAccounting.Usage cpu) {
+
+        /** Whether the served block in process, rather than the TorchScript, is the faster and so the ceiling. */
+        boolean ownIsCeiling() {
+            return InProcessForward.best(own).imagesPerSecond() > InProcessForward.best(torchScript).imagesPerSecond();
+        }
+
+        /** The engine ceiling: the faster of the two in-process forwards, at its best batch size. */
+        InProcessForward.Measurement ceiling() {
+            return InProcessForward.best(ownIsCeiling() ? own : torchScript);
+        }
+    }
 
     /**
      * The ceiling at its best batch size for one window, run among the load steps of one
@@ -188,7 +201,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     private Comparison compare(Path jar, Map<String, Path> modelDirectories, Map<String, List<byte[]>> jpegs)
             throws Exception {
-        Map<String, Model> ceilings = new LinkedHashMap<>();
+        Map<String, Model> torchScripts = new LinkedHashMap<>();
+        Map<String, Model> ownBlocks = new LinkedHashMap<>();
         try (ServerProcess service = startService(jar, modelDirectories, models, Map.of(), List.of(), serviceArgs,
                 "service");
                 ServerProcess peer = startPython()) {
@@ -199,17 +213,19 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             Map<String, EngineFigures> engine = new LinkedHashMap<>();
             Map<String, List<float[]>> prepared = new LinkedHashMap<>();
             for (String model : models) {
-                ceilings.put(model, InProcessForward.torchScript(
+                torchScripts.put(model, InProcessForward.torchScript(
                         work.resolve("references").resolve(references.network(model).torchscript())));
+                ownBlocks.put(model, InProcessForward.ownBlock(modelDirectories.get(model)));
                 prepared.put(model, prepare(modelDirectories.get(model), jpegs.get(model)));
-                engine.put(model, measureInProcess(model, ceilings.get(model), modelDirectories, jpegs.get(model),
-                        prepared.get(model)));
+                engine.put(model, measureInProcess(model, torchScripts.get(model), ownBlocks.get(model),
+                        modelDirectories, jpegs.get(model), prepared.get(model)));
             }
             List<StepResult> steps = new ArrayList<>();
             List<CeilingStep> ceilingSteps = new ArrayList<>();
             ClosedLoopLoad load = load();
             for (String model : models) {
-                int bestBatch = InProcessForward.best(engine.get(model).ceiling()).batchSize();
+                EngineFigures figures = engine.get(model);
+                Model ceiling = figures.ownIsCeiling() ? ownBlocks.get(model) : torchScripts.get(model);
                 for (int i = 0; i < concurrency.size(); i++) {
                     int level = concurrency.get(i);
                     // A different one first at each level, so drifting background load favours none.
@@ -217,8 +233,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                     Collections.rotate(order, -i);
                     for (String system : order) {
                         if (system.equals(CEILING)) {
-                            ceilingSteps.add(ceilingStep(model, level, ceilings.get(model), prepared.get(model),
-                                    bestBatch));
+                            ceilingSteps.add(ceilingStep(model, level, ceiling, prepared.get(model),
+                                    figures.ceiling().batchSize()));
                         } else {
                             steps.add(step(load, system.equals(SERVICE) ? service : peer, system, model, level,
                                     jpegs.get(model)));
@@ -228,15 +244,16 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             }
             return new Comparison(engine, steps, ceilingSteps);
         } finally {
-            ceilings.values().forEach(Model::close);
+            torchScripts.values().forEach(Model::close);
+            ownBlocks.values().forEach(Model::close);
         }
     }
 
-    private CeilingStep ceilingStep(String model, int concurrency, Model torchScript, List<float[]> prepared,
+    private CeilingStep ceilingStep(String model, int concurrency, Model ceiling, List<float[]> prepared,
             int batchSize) throws TranslateException {
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
         CpuAccounting.Snapshot before = cpu.snapshot();
-        InProcessForward.Measurement measurement = InProcessForward.sustained(torchScript, prepared, 3,
+        InProcessForward.Measurement measurement = InProcessForward.sustained(ceiling, prepared, 3,
                 references.network(model).size(), batchSize, Duration.ofSeconds(windowSeconds));
         CeilingStep step = new CeilingStep(model, concurrency, measurement, CpuAccounting.between(before,
                 cpu.snapshot()));
@@ -316,21 +333,20 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         return jpegs.stream().map(preprocessor::prepare).toList();
     }
 
-    private EngineFigures measureInProcess(String model, Model ceiling, Map<String, Path> modelDirectories,
-            List<byte[]> jpegs, List<float[]> prepared) throws Exception {
+    private EngineFigures measureInProcess(String model, Model torchScript, Model own,
+            Map<String, Path> modelDirectories, List<byte[]> jpegs, List<float[]> prepared) throws Exception {
         References.Network network = references.network(model);
         double decodeMs = medianDecodeMs(
                 new ImagePreprocessor(ModelArtifact.open(modelDirectories.get(model)).manifest()), jpegs);
         Map<String, Model> networks = new LinkedHashMap<>();
-        networks.put(CEILING, ceiling);
-        List<Model> ownBlocks = new ArrayList<>();
+        networks.put(TORCHSCRIPT, torchScript);
+        networks.put(OWN, own);
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
-        try {
-            ownBlocks.add(InProcessForward.ownBlock(modelDirectories.get(model)));
-            networks.put(OWN, ownBlocks.get(0));
-            if (network.sameTopology() != null) {
-                ownBlocks.add(InProcessForward.ownBlock(modelDirectories.get(network.sameTopology())));
-                networks.put(SAME_TOPOLOGY, ownBlocks.get(1));
+        // The TorchScript and the served block stay open for the ceiling's steps among the load steps.
+        try (Model sameTopology = network.sameTopology() == null ? null
+                : InProcessForward.ownBlock(modelDirectories.get(network.sameTopology()))) {
+            if (sameTopology != null) {
+                networks.put(SAME_TOPOLOGY, sameTopology);
             }
             CpuAccounting.Snapshot before = cpu.snapshot();
             Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(networks, prepared,
@@ -338,11 +354,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             CpuAccounting.Usage usage = CpuAccounting.between(before, cpu.snapshot());
             measured.forEach((name, measurements) -> log(model + ", " + name + ": "
                     + HttpBenchmarkReport.describe(measurements)));
-            return new EngineFigures(network.torchvision(), measured.get(CEILING), measured.get(OWN),
+            return new EngineFigures(network.torchvision(), measured.get(TORCHSCRIPT), measured.get(OWN),
                     network.sameTopology(), measured.getOrDefault(SAME_TOPOLOGY, List.of()), decodeMs, usage);
-        } finally {
-            // The ceiling stays open for the load steps.
-            ownBlocks.forEach(Model::close);
         }
     }
 

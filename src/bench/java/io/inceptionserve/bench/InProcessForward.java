@@ -5,7 +5,6 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Block;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
@@ -23,7 +22,8 @@ import java.util.Map;
 
 /**
  * Forward passes in this process, without HTTP, on DJL's PyTorch engine: the TorchScript of a
- * torchvision network (the engine's ceiling for that architecture) or this project's own block.
+ * torchvision network or this project's own block as the service runs it. The faster of the two
+ * is the engine ceiling.
  */
 final class InProcessForward {
 
@@ -45,13 +45,14 @@ final class InProcessForward {
         return model;
     }
 
-    /** Builds the network of a model directory the way the service does (random init when it has no weights). */
+    /**
+     * Builds the network of a model directory exactly as the service serves it, in its inference
+     * form (random init when the directory has no weights).
+     */
     static Model ownBlock(Path modelDirectory) {
         ModelArtifact artifact = ModelArtifact.open(modelDirectory);
         Model model = Model.newInstance(artifact.name(), Device.cpu(), "PyTorch");
-        Block block = artifact.newBlock();
-        artifact.loadInto(block, model.getNDManager());
-        model.setBlock(block);
+        model.setBlock(artifact.newInferenceBlock(model.getNDManager()));
         return model;
     }
 

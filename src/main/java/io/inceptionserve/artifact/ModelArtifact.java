@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.InceptionNetwork;
+import io.inceptionserve.model.InferenceForm;
 import io.inceptionserve.model.TorchvisionInputTransform;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -140,9 +141,22 @@ public final class ModelArtifact {
         return new Shape(batchSize, manifest.input().channels(), size, size);
     }
 
-    /** Builds the inference form of the network this artifact describes (no auxiliary heads). */
+    /** Builds the network this artifact describes without its auxiliary heads, as it is trained and stored. */
     public Block newBlock() {
         return network(manifest, architecture, labels.size(), false);
+    }
+
+    /**
+     * Builds the network with its weights in the faster form it is served in ({@link
+     * InferenceForm}), its parameters on {@code manager}. The trained form's arrays are freed
+     * before this returns.
+     */
+    public Block newInferenceBlock(NDManager manager) {
+        try (NDManager trainedForm = manager.newSubManager()) {
+            Block trained = newBlock();
+            loadInto(trained, trainedForm);
+            return InferenceForm.of(trained, manager);
+        }
     }
 
     /**

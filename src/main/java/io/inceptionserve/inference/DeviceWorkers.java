@@ -3,12 +3,9 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
-import io.inceptionserve.model.InferenceForm;
 import io.inceptionserve.observability.InferenceMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +33,7 @@ final class DeviceWorkers implements AutoCloseable {
     static DeviceWorkers load(ModelArtifact artifact, Device device, int workers) {
         Model model = Model.newInstance(artifact.name(), device, "PyTorch");
         try {
-            // Serve the faster inference form; the trained form's arrays go once it is built.
-            try (NDManager trainedForm = model.getNDManager().newSubManager()) {
-                Block trained = artifact.newBlock();
-                artifact.loadInto(trained, trainedForm);
-                model.setBlock(InferenceForm.of(trained, model.getNDManager()));
-            }
+            model.setBlock(artifact.newInferenceBlock(model.getNDManager()));
             List<Predictor<ImageBatch, float[][]>> predictors = new ArrayList<>(workers);
             for (int i = 0; i < workers; i++) {
                 predictors.add(model.newPredictor(new ProbabilityTranslator(), device));

@@ -7,12 +7,10 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.NativeMemory;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
-import io.inceptionserve.model.InferenceForm;
 import io.inceptionserve.model.UnscopedCopy;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -109,11 +107,7 @@ class TensorLifetimeTest {
     void anUnscopedControlHoldsEveryActivationDuringARequest() throws Exception {
         Set<NDArray> before = existingArrays();
         try (Model model = Model.newInstance("unscoped", Device.cpu(), "PyTorch")) {
-            try (NDManager trainedForm = model.getNDManager().newSubManager()) {
-                Block trained = artifact.newBlock();
-                artifact.loadInto(trained, trainedForm);
-                model.setBlock(UnscopedCopy.of(InferenceForm.of(trained, model.getNDManager())));
-            }
+            model.setBlock(UnscopedCopy.of(artifact.newInferenceBlock(model.getNDManager())));
             NDManager manager = managerOfArraysCreatedSince(before);
             try (Predictor<ImageBatch, float[][]> predictor =
                     model.newPredictor(new ProbabilityTranslator(), Device.cpu())) {
