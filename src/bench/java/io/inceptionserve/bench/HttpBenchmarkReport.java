@@ -92,7 +92,8 @@ final class HttpBenchmarkReport {
         md.append(String.format(Locale.ROOT, "Run of %s, %d min %02d s: `%s`%n%n", WHEN.format(run.started()),
                 took.toMinutes(), took.toSecondsPart(), run.command()));
         md.append(String.format(Locale.ROOT, "Machine: %d cores, %s (%s), %s RAM, %s. Load average (1/5/15 min) "
-                        + "%s at the start, %s at the end: other work shared the cores.%n%n", machine.cores(),
+                        + "%s at the start, %s at the end (this run's own processes included; the CPU that other work "
+                        + "used during each step is the tables' \"others\").%n%n", machine.cores(),
                 machine.cpuModel(), machine.cpuFlags(), machine.memory(), machine.os(), machine.loadAtStart(),
                 RunInfo.Machine.loadAverage()));
         md.append("Versions: ").append(run.versions().entrySet().stream()
