@@ -19,6 +19,7 @@ import ai.djl.training.loss.Loss;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.ChannelsLast;
 import io.inceptionserve.model.InceptionNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -236,7 +237,8 @@ public final class Training {
             }
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray labelArray = scope.create(Arrays.copyOf(labels, count));
-                NDArray input = scope.create(FloatBuffer.wrap(images, 0, count * imageLength), batchShape(count));
+                NDArray input = ChannelsLast.of(
+                        scope.create(FloatBuffer.wrap(images, 0, count * imageLength), batchShape(count)));
                 NDList outputs = trainer.evaluate(new NDList(input));
                 float batchLoss = loss.evaluate(new NDList(labelArray), outputs).getFloat();
                 tally.add(outputs.head().toFloatArray(), labels, count, batchLoss);

@@ -7,11 +7,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import io.inceptionserve.model.ChannelsLast;
 
 /**
  * One optimisation step: forward, loss, backward and parameter update, in a sub-{@link NDManager}
  * closed when the step ends, so that the batch, the outputs, the loss and every temporary of the
  * step are freed then rather than when the trainer closes (performance-notes §2).
+ *
+ * <p>The batch goes in {@link ChannelsLast channels-last}: libtorch keeps that layout through the
+ * network, which puts the pools, forward and backward, on their vectorised kernels.
  */
 final class TrainingStep {
 
@@ -32,7 +36,7 @@ final class TrainingStep {
             NDArray labelArray = scope.create(labels);
             Result result;
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDList outputs = trainer.forward(new NDList(scope.create(images, shape)));
+                NDList outputs = trainer.forward(new NDList(ChannelsLast.of(scope.create(images, shape))));
                 NDArray lossValue = loss.evaluate(new NDList(labelArray), outputs);
                 collector.backward(lossValue);
                 result = new Result(lossValue.getFloat(), outputs.head().argMax(1).eq(labelArray).sum().getLong());
