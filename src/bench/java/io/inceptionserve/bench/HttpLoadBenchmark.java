@@ -44,6 +44,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     static final String SERVICE = "inception-serve";
     static final String PYTHON = "FastAPI + torchvision";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration SERVER_WARMUP = Duration.ofSeconds(20);
+    private static final int SERVER_WARMUP_CLIENTS = 4;
     private static final long LAUNCHED = System.nanoTime();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String CEILING = "engine ceiling";
@@ -208,7 +210,11 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                 ServerProcess peer = startPython()) {
             awaitServiceReady(service, models);
             peer.awaitReady(client, "/health", body -> true, START_TIMEOUT);
-            log("both servers are ready; measuring the forward pass in process (servers idle)");
+            for (String model : models) {
+                warmUp(service, SERVICE, model, jpegs.get(model));
+                warmUp(peer, PYTHON, model, jpegs.get(model));
+            }
+            log("both servers are ready and warm; measuring the forward pass in process (servers idle)");
             OfflineEngine.pytorch();
             Map<String, EngineFigures> engine = new LinkedHashMap<>();
             Map<String, List<float[]>> prepared = new LinkedHashMap<>();
@@ -259,6 +265,18 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                 cpu.snapshot()));
         log(HttpBenchmarkReport.progressLine(step));
         return step;
+    }
+
+    /**
+     * Loads a server untimed before its first step. A step's own warm-up fills the queue, but the
+     * JVM's request path (Tomcat, Jackson, the client) is still being compiled by then: without this
+     * the first step measured, one client, carried several milliseconds of interpreted code.
+     */
+    private void warmUp(ServerProcess server, String system, String model, List<byte[]> images)
+            throws InterruptedException {
+        log("warming up " + system + " with " + model + " (" + SERVER_WARMUP.toSeconds() + " s, not measured)");
+        new ClosedLoopLoad(client, SERVER_WARMUP, Duration.ofSeconds(1), maxRequests)
+                .run(server.uri("/classify?model=" + model + "&topK=5"), images, SERVER_WARMUP_CLIENTS);
     }
 
     ClosedLoopLoad load() {
