@@ -17,8 +17,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -74,7 +76,13 @@ public class ClassifyController {
                     InputStream body,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
-            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
+            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK,
+            @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false)
+                    Long declaredLength) {
+        // Refused from the header, before a byte is read; a chunked body is refused once it passes the limit.
+        if (declaredLength != null && declaredLength > maxBodyBytes) {
+            throw new BodyTooLargeException(maxBodyBytes);
+        }
         return classify(model, List.of(new ImageUpload(null, readBounded(body))), topK);
     }
 

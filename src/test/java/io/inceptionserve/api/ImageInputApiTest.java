@@ -178,6 +178,22 @@ class ImageInputApiTest extends RunningServiceTest {
         assertStillServes();
     }
 
+    /**
+     * A client that sends a large body without waiting for {@code 100 Continue} still gets the 413,
+     * not a connection reset: the service refuses it from its Content-Length and Tomcat drops the
+     * rest of the body (up to {@code server.tomcat.max-swallow-size}).
+     */
+    @Test
+    void rawBodyFarOverTheLimitGetsItsAnswerNotAReset() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/classify"))
+                .header(HttpHeaders.CONTENT_TYPE, MediaType.IMAGE_JPEG_VALUE)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[48 * MB]))
+                .build();
+
+        assertAnswer(HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()), BODY_TOO_LARGE);
+        assertStillServes();
+    }
+
     @Test
     void docsShowThisTable() throws Exception {
         String docs = Files.readString(Path.of("docs/reliability.md"));
