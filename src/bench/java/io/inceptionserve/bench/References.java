@@ -52,7 +52,8 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
 
     /**
      * Writes an untrained model directory named {@code architecture} for {@code model}'s
-     * reference: RGB input and ImageNet preprocessing as the reference, the 1000 ImageNet
+     * reference: RGB input and ImageNet preprocessing as the reference (bilinear resize, as
+     * torchvision's {@code Resize}), the 1000 ImageNet
      * labels, no weights.
      */
     Path writeModelDirectory(String model, String architecture, Path referencesDirectory, Path modelsDirectory)
@@ -65,7 +66,8 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
         ModelArtifact.writeManifest(directory, new ModelManifest(architecture, architecture,
                 architecture + " at " + network.size() + " px for the benchmark (random weights)", "labels.txt",
                 new ModelManifest.Input(network.size(), 3),
-                new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, network.resizeTo(), mean, std),
+                new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, network.resizeTo(), mean, std,
+                        ModelManifest.Upscale.BILINEAR),
                 null));
         return directory;
     }

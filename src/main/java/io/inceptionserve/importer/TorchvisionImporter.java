@@ -156,7 +156,7 @@ public final class TorchvisionImporter {
 
     /**
      * The manifest of an imported model, without weights: torchvision's ImageNet preprocessing
-     * (shorter side resized, center crop, ImageNet mean and std) for {@code source}.
+     * (shorter side resized bilinearly, center crop, ImageNet mean and std) for {@code source}.
      */
     public static ModelManifest manifest(Source source, String name, String description, boolean transformInput) {
         return new ModelManifest(
@@ -166,7 +166,8 @@ public final class TorchvisionImporter {
                 "labels.txt",
                 new ModelManifest.Input(source.inputSize(), 3),
                 new ModelManifest.Preprocessing(ModelManifest.ResizePolicy.SHORTER_SIDE, source.resizeTo,
-                        TorchvisionInputTransform.imagenetMean(), TorchvisionInputTransform.imagenetStd()),
+                        TorchvisionInputTransform.imagenetMean(), TorchvisionInputTransform.imagenetStd(),
+                        ModelManifest.Upscale.BILINEAR),
                 null,
                 transformInput ? Boolean.TRUE : null);
     }

@@ -2,6 +2,8 @@ package io.inceptionserve.inference;
 
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.ModelManifest.ResizePolicy;
+import io.inceptionserve.artifact.ModelManifest.Upscale;
+import java.awt.Dimension;
 import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -17,6 +19,10 @@ import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import net.coobird.thumbnailator.Thumbnails;
+import net.coobird.thumbnailator.resizers.DefaultResizerFactory;
+import net.coobird.thumbnailator.resizers.Resizer;
+import net.coobird.thumbnailator.resizers.ResizerFactory;
+import net.coobird.thumbnailator.resizers.Resizers;
 
 /**
  * Turns an image into the network's input exactly as its manifest says: decode (EXIF orientation
@@ -42,6 +48,7 @@ public final class ImagePreprocessor {
     private final int channels;
     private final ResizePolicy resizePolicy;
     private final int resizeTo;
+    private final ResizerFactory resizers;
     private final float[] mean;
     private final float[] std;
 
@@ -56,6 +63,9 @@ public final class ImagePreprocessor {
         this.channels = manifest.input().channels();
         this.resizePolicy = manifest.preprocessing().resize();
         this.resizeTo = manifest.preprocessing().resizeTo();
+        this.resizers = manifest.preprocessing().upscaling() == Upscale.BILINEAR
+                ? BilinearEnlarging.INSTANCE
+                : DefaultResizerFactory.getInstance();
         this.mean = manifest.preprocessing().mean().clone();
         this.std = manifest.preprocessing().std().clone();
     }
@@ -296,9 +306,28 @@ public final class ImagePreprocessor {
             return image;
         }
         try {
-            return Thumbnails.of(image).forceSize(targetWidth, targetHeight).asBufferedImage();
+            return Thumbnails.of(image)
+                    .forceSize(targetWidth, targetHeight)
+                    .resizerFactory(resizers)
+                    .asBufferedImage();
         } catch (IOException e) {
             throw new UncheckedIOException("resizing an in-memory image failed", e);
+        }
+    }
+
+    /** Thumbnailator's choice of resizer, with bilinear where it would enlarge bicubically. */
+    private enum BilinearEnlarging implements ResizerFactory {
+        INSTANCE;
+
+        @Override
+        public Resizer getResizer() {
+            return DefaultResizerFactory.getInstance().getResizer();
+        }
+
+        @Override
+        public Resizer getResizer(Dimension original, Dimension thumbnail) {
+            Resizer chosen = DefaultResizerFactory.getInstance().getResizer(original, thumbnail);
+            return chosen == Resizers.BICUBIC ? Resizers.BILINEAR : chosen;
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.artifact.ModelManifest.Upscale;
 import io.inceptionserve.importer.TorchvisionImporter.Source;
 import io.inceptionserve.model.InceptionNetwork;
 import io.inceptionserve.model.TorchvisionInputTransform;
@@ -14,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The optional transformInput manifest field: recorded by imports, absent everywhere else. */
+/** The optional manifest fields transformInput and upscale: recorded by imports, absent everywhere else. */
 class ImportedManifestTest {
 
     @TempDir
@@ -49,6 +50,16 @@ class ImportedManifestTest {
 
         assertThat(bundled.manifest().transformInput()).isNull();
         assertThat(bundled.manifest().transformsInput()).isFalse();
+        assertThat(bundled.manifest().preprocessing().upscale()).isNull();
+        assertThat(bundled.manifest().preprocessing().upscaling()).isEqualTo(Upscale.BICUBIC);
+    }
+
+    @Test
+    void importsEnlargeBilinearlyAsTorchvisionsResizeDoes() throws IOException {
+        write(TorchvisionImporter.manifest(Source.GOOGLENET, "plain", "test", false));
+
+        assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).contains("\"upscale\" : \"BILINEAR\"");
+        assertThat(ModelArtifact.open(dir).manifest().preprocessing().upscaling()).isEqualTo(Upscale.BILINEAR);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.ModelManifest.ResizePolicy;
+import io.inceptionserve.artifact.ModelManifest.Upscale;
 import io.inceptionserve.inference.InvalidImageException.Reason;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -24,11 +25,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImagePreprocessorTest {
 
     static ImagePreprocessor preprocessor(int size, int channels, ResizePolicy policy, int resizeTo) {
+        return preprocessor(size, channels, policy, resizeTo, null);
+    }
+
+    static ImagePreprocessor preprocessor(int size, int channels, ResizePolicy policy, int resizeTo,
+            Upscale upscale) {
         float[] mean = channels == 1 ? new float[] {0.5f} : new float[] {0.5f, 0.5f, 0.5f};
         float[] std = channels == 1 ? new float[] {0.25f} : new float[] {0.25f, 0.25f, 0.25f};
         return new ImagePreprocessor(new ModelManifest("m", "googlenet", null, "labels.txt",
-                new ModelManifest.Input(size, channels), new ModelManifest.Preprocessing(policy, resizeTo, mean, std),
-                null));
+                new ModelManifest.Input(size, channels),
+                new ModelManifest.Preprocessing(policy, resizeTo, mean, std, upscale), null));
     }
 
     /** Red then blue halves along the longer side, a green band {@code band} pixels wide across the middle. */
@@ -85,6 +91,49 @@ class ImagePreprocessorTest {
         assertThat(tensor[left]).as("red on the left").isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
         int right = 20 * 40 + 37;
         assertThat(tensor[2 * plane + right]).as("blue on the right").isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
+    }
+
+    /** A grey step from 64 to 192 enlarged 4×: row 16's grey values, raw 0..255, from a 1-channel model. */
+    private static float[] enlargedStep(Upscale upscale) {
+        BufferedImage step = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                int v = x < 4 ? 64 : 192;
+                step.setRGB(x, y, (v << 16) | (v << 8) | v);
+            }
+        }
+        float[] tensor = preprocessor(32, 1, ResizePolicy.STRETCH, 32, upscale).prepare(step);
+        float[] row = new float[32];
+        for (int x = 0; x < 32; x++) {
+            row[x] = (tensor[16 * 32 + x] * 0.25f + 0.5f) * 255f;
+        }
+        return row;
+    }
+
+    @Test
+    void bilinearUpscaleStaysWithinTheEdgesValues() {
+        float[] row = enlargedStep(Upscale.BILINEAR);
+
+        for (int x = 1; x < 32; x++) {
+            assertThat(row[x]).as("x %d", x).isGreaterThanOrEqualTo(row[x - 1] - 0.01f);
+        }
+        assertThat(row[0]).isCloseTo(64f, Offset.offset(0.5f));
+        assertThat(row[31]).isCloseTo(192f, Offset.offset(0.5f));
+    }
+
+    @Test
+    void bicubicUpscaleIsTheDefaultAndOvershootsAtAnEdge() {
+        float[] byDefault = enlargedStep(null);
+
+        assertThat(enlargedStep(Upscale.BICUBIC)).containsExactly(byDefault);
+        float lowest = Float.MAX_VALUE;
+        float highest = -Float.MAX_VALUE;
+        for (float v : byDefault) {
+            lowest = Math.min(lowest, v);
+            highest = Math.max(highest, v);
+        }
+        assertThat(lowest).as("undershoot before the edge").isLessThan(63f);
+        assertThat(highest).as("overshoot after the edge").isGreaterThan(193f);
     }
 
     @Test
