@@ -273,20 +273,20 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
      * the first step measured, one client, carried several milliseconds of interpreted code.
      */
     private void warmUp(ServerProcess server, String system, String model, List<byte[]> images)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         log("warming up " + system + " with " + model + " (" + SERVER_WARMUP.toSeconds() + " s, not measured)");
-        new ClosedLoopLoad(client, SERVER_WARMUP, Duration.ofSeconds(1), maxRequests)
+        new ClosedLoopLoad(SERVER_WARMUP, Duration.ofSeconds(1), maxRequests)
                 .run(server.uri("/classify?model=" + model + "&topK=5"), images, SERVER_WARMUP_CLIENTS);
     }
 
     ClosedLoopLoad load() {
-        return new ClosedLoopLoad(client, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
+        return new ClosedLoopLoad(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
                 maxRequests);
     }
 
     /** One load step of {@code concurrency} clients against {@code server}, with the CPU use meanwhile. */
     StepResult step(ClosedLoopLoad load, ServerProcess server, String system, String model, int concurrency,
-            List<byte[]> images) throws InterruptedException {
+            List<byte[]> images) throws InterruptedException, IOException {
         CpuAccounting cpu = new CpuAccounting(server.pid(), ProcessHandle.current().pid());
         CpuAccounting.Snapshot before = cpu.snapshot();
         ClosedLoopLoad.Outcome outcome = load.run(server.uri("/classify?model=" + model + "&topK=5"), images,

@@ -113,7 +113,7 @@ public final class Soak implements Callable<Integer> {
             URI classify = service.uri("/classify?model=" + model + "&topK=1");
             URI metrics = URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus");
 
-            ClosedLoopLoad.Outcome saturation = new ClosedLoopLoad(client, SATURATION_WARMUP, SATURATION_WINDOW,
+            ClosedLoopLoad.Outcome saturation = new ClosedLoopLoad(SATURATION_WARMUP, SATURATION_WINDOW,
                     Integer.MAX_VALUE).run(classify, images, SATURATION_CONCURRENCY);
             double saturated = saturation.samples().stream().filter(ClosedLoopLoad.Sample::ok).count()
                     / (saturation.windowNanos() / 1e9);
