@@ -1,5 +1,6 @@
-"""The torchvision networks the benchmark compares inception-serve with, shared by the tracing
-script and the reference service so that both build exactly the same networks."""
+"""The reference networks the benchmark compares inception-serve with, shared by the tracing
+script and the reference service so that both build exactly the same networks: inception-serve's
+own architectures, written in PyTorch in networks.py, with torchvision's ImageNet preprocessing."""
 
 import os
 import sys
@@ -11,13 +12,13 @@ import torchvision
 import uvicorn
 from torchvision import transforms
 
-# Served name -> torchvision network, resize target, crop, and the inception-serve architecture
-# whose topology is exactly the torchvision one, if any. inception_v3 stands in for Inception-v2,
-# which torchvision does not have; both are about 5.5 G multiply-adds at 299x299. torchvision's
-# googlenet is GoogLeNet with BatchNorm and a 3x3 third branch: inception-serve's googlenet-bn.
+import networks
+
+# Served name -> builder in networks.py, resize target and crop (torchvision's recipe for
+# googlenet and inception_v3, the nearest torchvision relatives).
 NETWORKS = {
-    "googlenet": {"torchvision": "googlenet", "resizeTo": 256, "size": 224, "sameTopology": "googlenet-bn"},
-    "inception-v2": {"torchvision": "inception_v3", "resizeTo": 342, "size": 299, "sameTopology": None},
+    "googlenet": {"network": "googlenet", "resizeTo": 256, "size": 224},
+    "inception-v2": {"network": "inception_v2", "resizeTo": 342, "size": 299},
 }
 
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
@@ -32,9 +33,7 @@ def use_all_cores():
 
 def build(name):
     """The random-init, inference-mode network served as ``name``."""
-    constructor = getattr(torchvision.models, NETWORKS[name]["torchvision"])
-    network = constructor(weights=None, aux_logits=False, init_weights=True)
-    return network.eval()
+    return getattr(networks, NETWORKS[name]["network"])().eval()
 
 
 def preprocessing(name):

@@ -2,7 +2,7 @@
 them for the benchmark, which builds its model directories from that description.
 
 usage: trace_references.py OUTPUT_DIR
-writes <torchvision name>.pt, imagenet-labels.txt and references.json (networks, preprocessing,
+writes <network>.pt, imagenet-labels.txt and references.json (networks, preprocessing,
 versions) to OUTPUT_DIR
 """
 
@@ -23,7 +23,7 @@ def main(out):
         size = network["size"]
         with torch.no_grad():
             traced = torch.jit.trace(references.build(name), torch.rand(1, 3, size, size))
-        torchscript = f"{network['torchvision']}.pt"
+        torchscript = f"{network['network']}.pt"
         traced.save(str(out / torchscript))
         networks[name] = dict(network, torchscript=torchscript)
     (out / "imagenet-labels.txt").write_text("\n".join(references.imagenet_labels()) + "\n")

@@ -35,7 +35,7 @@ final class BenchmarkPlot {
                         .map(c -> c.measurement().imagesPerSecond()).orElse(null));
             }
             String ceilingNetwork = engine.ownIsCeiling() ? "served block"
-                    : engine.torchvisionNetwork() + " TorchScript";
+                    : "PyTorch " + engine.pythonNetwork() + " TorchScript";
             throughput.addSeries("engine ceiling (" + ceilingNetwork + ", in process, measured alongside)", levels,
                     ceiling);
             charts.add(throughput);

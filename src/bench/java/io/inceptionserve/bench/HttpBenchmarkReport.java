@@ -140,14 +140,10 @@ final class HttpBenchmarkReport {
         reference.forEach(m -> md.append("---:|"));
         md.append("---:|\n");
         String ceiling = ": **the ceiling**";
-        engineRow(md, "TorchScript of torchvision `" + engine.torchvisionNetwork() + "`"
+        engineRow(md, "TorchScript of the PyTorch `" + engine.pythonNetwork() + "` (the same architecture)"
                 + (engine.ownIsCeiling() ? "" : ceiling), reference);
         engineRow(md, "this project's `" + model + "` block as the service runs it (inference form)"
                 + (engine.ownIsCeiling() ? ceiling : ""), engine.own());
-        if (engine.sameTopologyArchitecture() != null) {
-            engineRow(md, "this project's `" + engine.sameTopologyArchitecture() + "` block (the TorchScript's "
-                    + "exact topology), inference form", engine.sameTopology());
-        }
         md.append(String.format(Locale.ROOT, "%nCPU while timing, in cores: %.2f this process, %.2f others. "
                         + "Decoding and preparing one of the benchmark's JPEGs in process: %.1f ms (median).%n",
                 engine.cpu().watched(), engine.cpu().others(), engine.decodeMs()));

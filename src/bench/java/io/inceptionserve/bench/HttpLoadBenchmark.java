@@ -30,8 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Throughput and latency of inception-serve over HTTP, side by side in one run with the engine's
  * ceiling (the fastest forward pass in process, on the same DJL PyTorch engine, of the served block
- * and of the torchvision network's TorchScript) and with a FastAPI + torchvision service, under
- * the same closed-loop load of real JPEGs.
+ * and of the TorchScript of the same architecture written in PyTorch) and with a FastAPI +
+ * torchvision service running that PyTorch network, under the same closed-loop load of real JPEGs.
  *
  * <p>It starts both servers itself on free loopback ports, stops them when it ends (also on
  * failure or Ctrl-C), prints a table and writes {@code docs/benchmarks.md} with a plot. Run it
@@ -49,9 +49,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     private static final long LAUNCHED = System.nanoTime();
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String CEILING = "engine ceiling";
-    private static final String TORCHSCRIPT = "torchvision TorchScript";
+    private static final String TORCHSCRIPT = "TorchScript";
     private static final String OWN = "own block";
-    private static final String SAME_TOPOLOGY = "own block of the TorchScript's topology";
     /** No __pycache__ in the source tree. */
     private static final Map<String, String> PYTHON_ENVIRONMENT = Map.of("PYTHONDONTWRITEBYTECODE", "1");
 
@@ -171,17 +170,14 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     /**
      * In-process figures of one model.
      *
-     * @param torchvisionNetwork the torchvision network traced to TorchScript for this model
+     * @param pythonNetwork the builder in networks.py whose trace is this model's TorchScript
      * @param torchScript its forward passes per batch size
      * @param own this project's block of the served architecture, in the form the service runs
-     * @param sameTopologyArchitecture this project's architecture with the TorchScript's exact topology, or null
-     * @param sameTopology its forward passes, or an empty list
      * @param decodeMs median time to decode and prepare one of the benchmark's JPEGs
      * @param cpu CPU use while timing: this process's versus other work
      */
-    record EngineFigures(String torchvisionNetwork, List<InProcessForward.Measurement> torchScript,
-            List<InProcessForward.Measurement> own, String sameTopologyArchitecture,
-            List<InProcessForward.Measurement> sameTopology, double decodeMs, CpuAccounting.Usage cpu) {
+    record EngineFigures(String pythonNetwork, List<InProcessForward.Measurement> torchScript,
+            List<InProcessForward.Measurement> own, double decodeMs, CpuAccounting.Usage cpu) {
 
         /** Whether the served block in process, rather than the TorchScript, is the faster and so the ceiling. */
         boolean ownIsCeiling() {
@@ -360,21 +356,13 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         networks.put(TORCHSCRIPT, torchScript);
         networks.put(OWN, own);
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
-        // The TorchScript and the served block stay open for the ceiling's steps among the load steps.
-        try (Model sameTopology = network.sameTopology() == null ? null
-                : InProcessForward.ownBlock(modelDirectories.get(network.sameTopology()))) {
-            if (sameTopology != null) {
-                networks.put(SAME_TOPOLOGY, sameTopology);
-            }
-            CpuAccounting.Snapshot before = cpu.snapshot();
-            Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(networks, prepared,
-                    3, network.size(), batchSizes, Duration.ofMillis(engineRoundMillis), engineRounds);
-            CpuAccounting.Usage usage = CpuAccounting.between(before, cpu.snapshot());
-            measured.forEach((name, measurements) -> log(model + ", " + name + ": "
-                    + HttpBenchmarkReport.describe(measurements)));
-            return new EngineFigures(network.torchvision(), measured.get(TORCHSCRIPT), measured.get(OWN),
-                    network.sameTopology(), measured.getOrDefault(SAME_TOPOLOGY, List.of()), decodeMs, usage);
-        }
+        CpuAccounting.Snapshot before = cpu.snapshot();
+        Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(networks, prepared,
+                3, network.size(), batchSizes, Duration.ofMillis(engineRoundMillis), engineRounds);
+        CpuAccounting.Usage usage = CpuAccounting.between(before, cpu.snapshot());
+        measured.forEach((name, measurements) -> log(model + ", " + name + ": "
+                + HttpBenchmarkReport.describe(measurements)));
+        return new EngineFigures(network.network(), measured.get(TORCHSCRIPT), measured.get(OWN), decodeMs, usage);
     }
 
     /** Median of decoding and preparing each JPEG once, after one untimed pass over them all. */
@@ -388,7 +376,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         return nanos[nanos.length / 2] / 1e6;
     }
 
-    /** Traces the torchvision networks with Debian's torch, unless done since the Python sources last changed. */
+    /** Traces the PyTorch networks with Debian's torch, unless done since the Python sources last changed. */
     private void prepareReferences() throws IOException, InterruptedException {
         Path directory = work.resolve("references");
         Path sources = root.resolve("src/bench/python");
@@ -396,7 +384,7 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         Path description = directory.resolve(References.FILE);
         if (!Files.isRegularFile(description) || newestChange(sources) > Files.getLastModifiedTime(description)
                 .toMillis()) {
-            log("tracing the torchvision reference networks with " + python);
+            log("tracing the PyTorch reference networks with " + python);
             ProcessBuilder builder = new ProcessBuilder(python, script.toString(), directory.toString()).inheritIO();
             builder.environment().putAll(PYTHON_ENVIRONMENT);
             Process trace = builder.start();
@@ -416,18 +404,12 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Served models, and the architectures with the references' exact topology, by name. */
+    /** The served models' directories, by name. */
     private Map<String, Path> writeModelDirectories() throws IOException {
         Map<String, Path> directories = new LinkedHashMap<>();
-        Path referencesDirectory = work.resolve("references");
         for (String model : models) {
-            directories.put(model, references.writeModelDirectory(model, model, referencesDirectory,
+            directories.put(model, references.writeModelDirectory(model, work.resolve("references"),
                     work.resolve("models")));
-            String twin = references.network(model).sameTopology();
-            if (twin != null) {
-                directories.put(twin, references.writeModelDirectory(model, twin, referencesDirectory,
-                        work.resolve("models")));
-            }
         }
         return directories;
     }

@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Forward passes in this process, without HTTP, on DJL's PyTorch engine: the TorchScript of a
- * torchvision network or this project's own block as the service runs it. The faster of the two
+ * Forward passes in this process, without HTTP, on DJL's PyTorch engine: the TorchScript of the
+ * served architecture written in PyTorch, or this project's own block as the service runs it. The faster of the two
  * is the engine ceiling.
  */
 final class InProcessForward {
@@ -39,7 +39,7 @@ final class InProcessForward {
 
     private InProcessForward() {}
 
-    /** Loads a TorchScript file traced from a torchvision network. */
+    /** Loads a TorchScript file traced from a PyTorch network. */
     static Model torchScript(Path file) throws IOException, MalformedModelException {
         Model model = Model.newInstance(file.getFileName().toString(), Device.cpu(), "PyTorch");
         model.load(file);

@@ -11,8 +11,8 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What {@code src/bench/python/trace_references.py} wrote: the torchvision reference networks
- * traced to TorchScript, their input and preprocessing, the ImageNet labels and the Python
+ * What {@code src/bench/python/trace_references.py} wrote: the reference networks (this
+ * project's architectures written in PyTorch, {@code networks.py}) traced to TorchScript, their input and preprocessing, the ImageNet labels and the Python
  * side's versions. The benchmark's model directories are made from it, so inception-serve and
  * the references see the same input size, preprocessing and classes.
  *
@@ -26,14 +26,12 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
         Map<String, String> versions) {
 
     /**
-     * @param torchvision the torchvision constructor, e.g. {@code inception_v3}
+     * @param network the builder in {@code networks.py}, e.g. {@code inception_v2}
      * @param resizeTo the shorter side is resized to this before the center crop
      * @param size the crop: the network's square input side
-     * @param sameTopology the id of this project's architecture whose topology is exactly the
-     *     torchvision network's, or {@code null}
      * @param torchscript the traced network's file name
      */
-    record Network(String torchvision, int resizeTo, int size, String sameTopology, String torchscript) {}
+    record Network(String network, int resizeTo, int size, String torchscript) {}
 
     static final String FILE = "references.json";
 
@@ -51,20 +49,18 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
     }
 
     /**
-     * Writes an untrained model directory named {@code architecture} for {@code model}'s
-     * reference: RGB input and ImageNet preprocessing as the reference (bilinear resize, as
-     * torchvision's {@code Resize}), the 1000 ImageNet
-     * labels, no weights.
+     * Writes an untrained model directory for {@code model}, whose name is also its architecture:
+     * RGB input and ImageNet preprocessing as the reference (bilinear resize, as torchvision's
+     * {@code Resize}), the 1000 ImageNet labels, no weights.
      */
-    Path writeModelDirectory(String model, String architecture, Path referencesDirectory, Path modelsDirectory)
-            throws IOException {
+    Path writeModelDirectory(String model, Path referencesDirectory, Path modelsDirectory) throws IOException {
         Network network = network(model);
-        Path directory = modelsDirectory.resolve(architecture);
+        Path directory = modelsDirectory.resolve(model);
         Files.createDirectories(directory);
         List<String> classes = Files.readAllLines(referencesDirectory.resolve(labels));
         Files.write(directory.resolve("labels.txt"), classes);
-        ModelArtifact.writeManifest(directory, new ModelManifest(architecture, architecture,
-                architecture + " at " + network.size() + " px for the benchmark (random weights)", "labels.txt",
+        ModelArtifact.writeManifest(directory, new ModelManifest(model, model,
+                model + " at " + network.size() + " px for the benchmark (random weights)", "labels.txt",
                 new ModelManifest.Input(network.size(), 3),
                 new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, network.resizeTo(), mean, std,
                         ModelManifest.Upscale.BILINEAR),
