@@ -200,7 +200,11 @@ public final class ModelArtifact {
                     problems.add("parameter '" + entry.getKey() + "' has shape " + value.getShape()
                             + " in the weights but the network expects " + target.getShape());
                 } else {
-                    target.set(value.toType(DataType.FLOAT32, false).toByteBuffer());
+                    try {
+                        target.set(WeightStorage.decode(value, byName).toByteBuffer());
+                    } catch (IllegalArgumentException e) {
+                        problems.add("parameter '" + entry.getKey() + "' " + e.getMessage());
+                    }
                 }
             }
             byName.keySet().forEach(key -> problems.add("the weights hold parameter '" + key
@@ -228,19 +232,17 @@ public final class ModelArtifact {
     }
 
     /**
-     * Writes a model directory: the block's parameters (stored as {@code storageType}, e.g.
-     * FLOAT16 to halve the size), the labels and a manifest carrying the weights' checksum.
+     * Writes a model directory: the block's parameters (stored as {@code storage}, e.g. FLOAT16 to
+     * halve the size), the labels and a manifest carrying the weights' checksum.
      */
     public static void write(
-            Path directory, ModelManifest manifest, List<String> labels, Block block, DataType storageType)
+            Path directory, ModelManifest manifest, List<String> labels, Block block, WeightStorage storage)
             throws IOException {
         Files.createDirectories(directory);
         String weightsFile = "weights.ndlist";
         NDList arrays = new NDList();
         for (Pair<String, Parameter> entry : block.getParameters()) {
-            NDArray stored = entry.getValue().getArray().toType(storageType, true);
-            stored.setName(entry.getKey());
-            arrays.add(stored);
+            arrays.addAll(storage.encode(entry.getKey(), entry.getValue().getArray()));
         }
         byte[] bytes = arrays.encode();
         arrays.close();

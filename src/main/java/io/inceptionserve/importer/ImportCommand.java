@@ -1,6 +1,6 @@
 package io.inceptionserve.importer;
 
-import ai.djl.ndarray.types.DataType;
+import io.inceptionserve.artifact.WeightStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,7 +44,8 @@ public final class ImportCommand implements Callable<Integer> {
     private String name;
 
     @Option(names = "--storage", defaultValue = "float32", paramLabel = "TYPE",
-            description = "How the weights are stored: float32 (default, exact) or float16 (half the size).")
+            description = "How the weights are stored: float32 (default, exact), float16 (half the size) or int8"
+                    + " (a quarter: 8-bit weights with per-channel scales).")
     private String storage;
 
     @Option(names = "--labels", paramLabel = "FILE",
@@ -71,12 +72,12 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DataType storageType = switch (storage.toLowerCase(Locale.ROOT)) {
-            case "float32" -> DataType.FLOAT32;
-            case "float16" -> DataType.FLOAT16;
-            default -> throw new ParameterException(spec.commandLine(),
-                    "--storage must be float32 or float16, was " + storage);
-        };
+        WeightStorage storageType;
+        try {
+            storageType = WeightStorage.parse(storage);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
         if (!Files.isRegularFile(checkpoint)) {
             throw new ParameterException(spec.commandLine(), "--from " + checkpoint + " is not a file");
         }
@@ -105,14 +106,14 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter printer, TorchvisionImporter.Source source, String modelName, int classes,
-            TorchvisionImporter.Result result, DataType storageType) {
+            TorchvisionImporter.Result result, WeightStorage storageType) {
         printer.printf(Locale.ROOT, "Imported %d tensors (%,d values, BatchNorm statistics included) from %s;"
                         + " skipped %d entries: auxiliary heads and BatchNorm's num_batches_tracked%n",
                 result.tensors(), result.values(), checkpoint.getFileName(), result.skipped());
         printer.printf(Locale.ROOT, "Wrote %s: %s, %d classes, input %d px (shorter side resized to %d, center crop),"
                         + " weights %s %.1f MB%s%n",
                 out, source.architecture().id(), classes, source.inputSize(), source.resizeTo(),
-                storageType == DataType.FLOAT16 ? "float16" : "float32", result.weightsBytes() / 1e6,
+                storageType.id(), result.weightsBytes() / 1e6,
                 transformInput ? ", torchvision's transform_input in front" : "");
         printer.printf("Serve it with: --inception.models.%s=file:%s/%n", modelName, out);
         printer.flush();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.inference.OfflineEngine;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.InceptionNetwork;
@@ -115,11 +116,11 @@ public final class TorchvisionImporter {
      * @param labels class names in class-index order; their count must match the checkpoint's
      * @param transformInput whether the network starts with torchvision's transform_input, as the
      *     pretrained weights need
-     * @param storage FLOAT32 or FLOAT16
+     * @param storage how the weights file stores them
      * @throws ImportException listing every missing, unexpected and mis-shaped key
      */
     public static Result importCheckpoint(Source source, Path checkpoint, Path out, String name, List<String> labels,
-            boolean transformInput, DataType storage) throws IOException {
+            boolean transformInput, WeightStorage storage) throws IOException {
         Map<String, TorchTensor> stateDict = PthFile.readStateDict(checkpoint);
         ModelManifest manifest = manifest(source, name,
                 "torchvision " + source.torchvisionName + " weights imported from " + checkpoint.getFileName(),

@@ -1,5 +1,6 @@
 package io.inceptionserve.training;
 
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.training.TrainingOptions.DatasetKind;
 import io.inceptionserve.training.TrainingOptions.LrSchedule;
@@ -136,6 +137,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Model name in the manifest (default: the architecture id).")
     private String name;
 
+    @Option(names = "--storage", defaultValue = "float16",
+            description = "How the model directory stores the weights: float32, float16 (half the size) or int8 "
+                    + "(a quarter: 8-bit weights with per-channel scales) (default: ${DEFAULT-VALUE}).")
+    private String storage;
+
     @Option(names = "--checkpoint-dir",
             description = "Where the per-epoch checkpoints go; keep it outside the repository "
                     + "(default: ~/.inception-serve/checkpoints/<model>-<dataset>-<input size>).")
@@ -189,6 +195,12 @@ public final class TrainCommand implements Callable<Integer> {
         require(auxWeight >= 0, "--aux-weight must not be negative");
         require(limitTrain == null || limitTrain >= 1, "--limit-train must be at least 1");
         require(limitTest == null || limitTest >= 1, "--limit-test must be at least 1");
+        WeightStorage weightStorage;
+        try {
+            weightStorage = WeightStorage.parse(storage);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
         int intraOpThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         require(intraOpThreads >= 1, "--threads must be at least 1");
         Path checkpoints = checkpointDir != null ? checkpointDir
@@ -196,8 +208,8 @@ public final class TrainCommand implements Callable<Integer> {
                         model.id() + "-" + dataset + "-" + size);
         return new TrainingOptions(model, dataset, dataDir, fashionMnistDir, split, size, inputChannels, epochs,
                 batchSize, learningRate, lrSchedule, lrDecayEpochs, lrDecayFactor, smoothing, auxWeight, augment,
-                seed, limitTrain, limitTest, out, name != null ? name : model.id(), checkpoints, resume,
-                intraOpThreads);
+                seed, limitTrain, limitTest, out, name != null ? name : model.id(), weightStorage, checkpoints,
+                resume, intraOpThreads);
     }
 
     /** 64 px, or the smallest multiple of 16 the architecture accepts when that is larger. */

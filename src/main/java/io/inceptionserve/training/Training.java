@@ -12,6 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
@@ -94,14 +96,13 @@ public final class Training {
                 checkpoint.ifPresent(c -> NetworkWeights.decodeInto(network, c.weights(), model.getNDManager()));
                 progress.line(describeStart(data, stepsPerEpoch, device, firstEpoch));
 
-                Evaluation evaluation = null;
                 for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
                     engine.setRandomSeed((int) epochSeed(epoch));
                     long training = System.nanoTime();
                     EpochTraining epochTraining = trainEpoch(trainer, data, epoch, stepsPerEpoch);
                     double trainSeconds = seconds(training);
                     long evaluating = System.nanoTime();
-                    evaluation = evaluate(trainer, data);
+                    Evaluation evaluation = evaluate(trainer, data);
                     EpochMetrics metrics = new EpochMetrics(epoch,
                             schedule.rateAtStep(epoch * stepsPerEpoch - 1),
                             epochTraining.loss(), epochTraining.accuracy(),
@@ -113,10 +114,7 @@ public final class Training {
                             NetworkWeights.encode(network));
                     progress.line(describe(metrics));
                 }
-                if (evaluation == null) {
-                    evaluation = evaluate(trainer, data);
-                }
-                return finish(data, network, engine, device, firstEpoch, history, evaluation);
+                return finish(data, network, engine, device, firstEpoch, history);
             }
         }
     }
@@ -223,6 +221,11 @@ public final class Training {
 
     /** Evaluates the network in inference mode (BatchNorm running statistics, no dropout, no aux heads). */
     private Evaluation evaluate(Trainer trainer, PreparedData data) {
+        return evaluate(trainer::evaluate, trainer.getManager(), data);
+    }
+
+    /** Evaluates {@code network} on the test set, each batch in its own sub-manager of {@code parent}. */
+    private Evaluation evaluate(UnaryOperator<NDList> network, NDManager parent, PreparedData data) {
         LabelledImages test = data.test();
         int batchSize = options.batchSize();
         int imageLength = test.images()[0].length;
@@ -235,11 +238,11 @@ public final class Training {
                 System.arraycopy(test.images()[start + i], 0, images, i * imageLength, imageLength);
                 labels[i] = test.labels()[start + i];
             }
-            try (NDManager scope = trainer.getManager().newSubManager()) {
+            try (NDManager scope = parent.newSubManager()) {
                 NDArray labelArray = scope.create(Arrays.copyOf(labels, count));
                 NDArray input = ChannelsLast.of(
                         scope.create(FloatBuffer.wrap(images, 0, count * imageLength), batchShape(count)));
-                NDList outputs = trainer.evaluate(new NDList(input));
+                NDList outputs = network.apply(new NDList(input));
                 float batchLoss = loss.evaluate(new NDList(labelArray), outputs).getFloat();
                 tally.add(outputs.head().toFloatArray(), labels, count, batchLoss);
             }
@@ -247,21 +250,32 @@ public final class Training {
         return tally.result();
     }
 
+    /**
+     * Writes the model directory, then evaluates the weights as stored there, in the form the
+     * service runs them, so the reported accuracy includes what float16 or int8 storage costs.
+     */
     private TrainingResult finish(PreparedData data, InceptionNetwork network, Engine engine, Device device,
-            int firstEpoch, List<EpochMetrics> history, Evaluation evaluation) throws IOException {
+            int firstEpoch, List<EpochMetrics> history) throws IOException {
         Block inference = options.architecture().build(data.classes().size(), options.channels(), false);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             inference.initialize(manager, DataType.FLOAT32, batchShape(1));
             NetworkWeights.copyWithoutAux(network, inference);
-            ModelManifest manifest = new ModelManifest(options.name(), options.architecture().id(),
-                    String.format(Locale.ROOT, "%s trained on %s for %d epochs (%s): test top-1 %.4f, top-5 %.4f",
-                            options.architecture().id(), data.source(), history.size(),
-                            LearningRateSchedule.describe(options), evaluation.top1(), evaluation.top5()),
+            ModelManifest manifest = new ModelManifest(options.name(), options.architecture().id(), null,
                     "labels.txt",
                     new ModelManifest.Input(options.inputSize(), options.channels()),
                     data.preprocessing(),
                     null);
-            ModelArtifact.write(options.out(), manifest, data.classes(), inference, DataType.FLOAT16);
+            ModelArtifact.write(options.out(), manifest, data.classes(), inference, options.storage());
+            ModelArtifact stored = ModelArtifact.open(options.out());
+            Block served = stored.newInferenceBlock(manager);
+            ParameterStore parameters = new ParameterStore(manager, false);
+            Evaluation evaluation = evaluate(input -> served.forward(parameters, input, false), manager, data);
+            ModelArtifact.writeManifest(options.out(), new ModelManifest(options.name(), options.architecture().id(),
+                    String.format(Locale.ROOT, "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, "
+                                    + "top-5 %.4f", options.architecture().id(), data.source(), history.size(),
+                            LearningRateSchedule.describe(options), options.storage().id(), evaluation.top1(),
+                            evaluation.top5()),
+                    manifest.labels(), manifest.input(), manifest.preprocessing(), stored.manifest().weights()));
             var result = new TrainingResult(options, data.classes(), data.source(), data.train().size(),
                     data.test().size(), firstEpoch, List.copyOf(history), evaluation, parameterCount(inference),
                     parameterCount(network), Hardware.describe(engine, device, options.threads()), options.out());

@@ -1,5 +1,6 @@
 package io.inceptionserve.training;
 
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.model.Architecture;
 import java.nio.file.Path;
 
@@ -32,6 +33,7 @@ public record TrainingOptions(
         Integer limitTest,
         Path out,
         String name,
+        WeightStorage storage,
         Path checkpointDir,
         boolean resume,
         int threads) {

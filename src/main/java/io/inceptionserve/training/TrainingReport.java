@@ -91,6 +91,7 @@ final class TrainingReport {
         summary.put("trainingParameters", result.trainingParameters());
         summary.put("schedule", LearningRateSchedule.describe(options));
         summary.put("shippedWeights", "epoch " + result.history().size() + " (the last)");
+        summary.put("weightStorage", options.storage().id());
         summary.put("finalTestTop1", evaluation.top1());
         summary.put("finalTestTop5", evaluation.top5());
         summary.put("finalTestLoss", evaluation.loss());
@@ -126,7 +127,7 @@ final class TrainingReport {
                 ? options.name() : options.name() + " (" + options.architecture().id() + ")";
         md.append("# ").append(model).append(" trained on ").append(result.dataSource()).append("\n\n");
         md.append(String.format(Locale.ROOT, """
-                - Test accuracy of the shipped weights (epoch %d, the last): **top-1 %.4f**, top-5 %.4f, loss %.4f
+                - Test accuracy of the shipped weights (epoch %d, the last, stored as %s, as the service runs them): **top-1 %.4f**, top-5 %.4f, loss %.4f
                 - Best test top-1: %.4f at epoch %d
                 - Input %d×%d, %d channel(s); %,d parameters (%,d while training, with the aux heads)
                 - %s; batch %d; label smoothing %s; aux weight %s; augmentation %s; seed %d
@@ -134,7 +135,8 @@ final class TrainingReport {
                 - Hardware: %s, %d cores, %s, %s on %s, DJL %s, %d intra-op threads
 
                 """,
-                result.history().size(), evaluation.top1(), evaluation.top5(), evaluation.loss(),
+                result.history().size(), options.storage().id(), evaluation.top1(), evaluation.top5(),
+                evaluation.loss(),
                 best.testTop1(), best.epoch(),
                 options.inputSize(), options.inputSize(), options.channels(), result.parameters(),
                 result.trainingParameters(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -39,7 +40,7 @@ class ModelArtifactTest {
     }
 
     /** Writes a randomly initialised googlenet-bn as an artifact and returns its block. */
-    private Block writeRandomModel(NDManager manager, DataType storage) throws IOException {
+    private Block writeRandomModel(NDManager manager, WeightStorage storage) throws IOException {
         Block block = Architecture.GOOGLENET_BN.build(LABELS.size(), 1, false);
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 64, 64));
         ModelArtifact.write(dir, manifest("googlenet-bn", 64), LABELS, block, storage);
@@ -49,7 +50,7 @@ class ModelArtifactTest {
     @Test
     void savedWeightsLoadBackExactly() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block saved = writeRandomModel(manager, DataType.FLOAT32);
+            Block saved = writeRandomModel(manager, WeightStorage.FLOAT32);
 
             ModelArtifact artifact = ModelArtifact.open(dir);
             Block loaded = artifact.newBlock();
@@ -71,7 +72,7 @@ class ModelArtifactTest {
     @Test
     void halfPrecisionStorageLoadsWithinFloat16Rounding() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block saved = writeRandomModel(manager, DataType.FLOAT16);
+            Block saved = writeRandomModel(manager, WeightStorage.FLOAT16);
 
             ModelArtifact artifact = ModelArtifact.open(dir);
             Block loaded = artifact.newBlock();
@@ -88,9 +89,65 @@ class ModelArtifactTest {
     }
 
     @Test
+    void eightBitStorageLoadsWithinHalfAStepOfEachChannelsScale() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            long float32Bytes = Files.size(writeRandomModelFile(manager, WeightStorage.FLOAT32));
+            Block saved = writeRandomModel(manager, WeightStorage.INT8);
+
+            assertThat(Files.size(dir.resolve("weights.ndlist"))).isLessThan(float32Bytes * 3 / 10);
+            ModelArtifact artifact = ModelArtifact.open(dir);
+            Block loaded = artifact.newBlock();
+            artifact.loadInto(loaded, manager);
+            var expected = saved.getParameters();
+            for (int i = 0; i < expected.size(); i++) {
+                NDArray a = expected.valueAt(i).getArray();
+                NDArray b = loaded.getParameters().valueAt(i).getArray();
+                if (a.getShape().dimension() < 2) {
+                    assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(expected.keyAt(i)).isTrue();
+                    continue;
+                }
+                long channels = a.getShape().get(0);
+                NDArray halfStep = a.reshape(channels, -1).abs().max(new int[] {1}, true).div(127f * 2);
+                NDArray error = a.sub(b).abs().reshape(channels, -1);
+                assertThat(error.lte(halfStep.add(1e-6f)).all().getBoolean()).as(expected.keyAt(i)).isTrue();
+                assertThat(error.sum().getFloat()).as("%s is not stored exactly", expected.keyAt(i)).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void anEightBitWeightWithoutItsScalesIsRefused() throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            writeRandomModel(manager, WeightStorage.INT8);
+            Path weights = dir.resolve("weights.ndlist");
+            NDList stored = NDList.decode(manager, Files.readAllBytes(weights));
+            NDList withoutScales = new NDList();
+            stored.stream().filter(array -> !array.getName().endsWith(WeightStorage.SCALE_SUFFIX))
+                    .forEach(withoutScales::add);
+            byte[] bytes = withoutScales.encode();
+            Files.write(weights, bytes);
+            ModelManifest manifest = ModelArtifact.open(dir).manifest();
+            ModelArtifact.writeManifest(dir, manifest.withWeights(
+                    new ModelManifest.Weights("weights.ndlist", ModelArtifact.sha256(bytes))));
+
+            ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
+            assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
+                    .isInstanceOf(ModelArtifactException.class)
+                    .hasMessageContaining("is stored as int8 without its 64 per-channel scales");
+        }
+    }
+
+    private Path writeRandomModelFile(NDManager manager, WeightStorage storage) throws IOException {
+        writeRandomModel(manager, storage);
+        Path copy = Files.createTempFile(dir, "weights", ".ndlist");
+        Files.copy(dir.resolve("weights.ndlist"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return copy;
+    }
+
+    @Test
     void aBadChecksumStopsTheModelNamingIt() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            writeRandomModel(manager, DataType.FLOAT16);
+            writeRandomModel(manager, WeightStorage.FLOAT16);
             Path weights = dir.resolve("weights.ndlist");
             byte[] bytes = Files.readAllBytes(weights);
             bytes[bytes.length / 2] ^= 1;
@@ -107,7 +164,7 @@ class ModelArtifactTest {
     @Test
     void aMissingWeightsFileStopsTheModel() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            writeRandomModel(manager, DataType.FLOAT16);
+            writeRandomModel(manager, WeightStorage.FLOAT16);
             Files.delete(dir.resolve("weights.ndlist"));
 
             ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
@@ -120,7 +177,7 @@ class ModelArtifactTest {
     @Test
     void aShapeMismatchNamesTheParameter() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            writeRandomModel(manager, DataType.FLOAT16);
+            writeRandomModel(manager, WeightStorage.FLOAT16);
             // Same weights, one more class: the classifier's shape no longer fits.
             Files.writeString(dir.resolve("labels.txt"), "cat\ndog\nbird\nfish\n");
 
@@ -134,7 +191,7 @@ class ModelArtifactTest {
     @Test
     void weightsOfAnotherArchitectureAreRefused() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            writeRandomModel(manager, DataType.FLOAT16);
+            writeRandomModel(manager, WeightStorage.FLOAT16);
             Path manifestFile = dir.resolve(ModelArtifact.MANIFEST);
             Files.writeString(manifestFile, Files.readString(manifestFile).replace("\"googlenet-bn\"", "\"googlenet\""));
 

@@ -49,10 +49,10 @@ class ImportCommandTest {
     @Test
     void anUnknownStorageTypeIsAUsageError() {
         Execution execution = importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString(),
-                "--storage", "int8");
+                "--storage", "int4");
 
         assertThat(execution.exitCode()).isEqualTo(2);
-        assertThat(execution.err()).contains("--storage must be float32 or float16, was int8");
+        assertThat(execution.err()).contains("--storage must be float32, float16 or int8, was int4");
     }
 
     @Test

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.inference.OfflineEngine;
 import io.inceptionserve.importer.ImportCommandTest.Execution;
 import io.inceptionserve.importer.TorchvisionImporter.Source;
@@ -89,7 +89,7 @@ class TorchvisionParityTest {
     void halfPrecisionStorageHalvesTheWeightsAndKeepsTheTopClassOfEveryInput(@TempDir Path out) throws IOException {
         TorchvisionImporter.Result result = TorchvisionImporter.importCheckpoint(Source.GOOGLENET,
                 reference.resolve("googlenet-bn.pth"), out, "half", TorchvisionImporter.imagenetLabels(), true,
-                DataType.FLOAT16);
+                WeightStorage.FLOAT16);
 
         // Two bytes a value, plus each tensor's name (DJL's, some 60 characters) and shape.
         assertThat(result.weightsBytes()).isBetween(2 * result.values(), 2 * result.values() + 200L * result.tensors());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inceptionserve.Commands;
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.training.TrainingOptions.DatasetKind;
 import io.inceptionserve.training.TrainingOptions.LrSchedule;
@@ -58,13 +59,14 @@ class TrainCommandTest {
                 "--split", "0.75", "--input-size", "96", "--epochs", "3", "--batch-size", "64", "--lr", "0.01",
                 "--lr-schedule", "cosine", "--label-smoothing", "0.2", "--aux-weight", "0.5", "--augment",
                 "crop-flip", "--seed", "7", "--limit-train", "100", "--limit-test", "50", "--out", "m",
-                "--name", "clothes", "--checkpoint-dir", "ck", "--resume", "--threads", "1");
+                "--name", "clothes", "--storage", "int8", "--checkpoint-dir", "ck", "--resume", "--threads", "1");
 
         assertThat(options).isEqualTo(new TrainingOptions(Architecture.GOOGLENET_BN, DatasetKind.FOLDER,
                 Path.of("pics"), Path.of("/usr/share/datasets/fashion-mnist"), 0.75, 96, 3, 3, 64, 0.01f,
                 LrSchedule.COSINE, 8, 0.96f, 0.2f, 0.5f, Augmentation.CROP_FLIP, 7, 100, 50, Path.of("m"), "clothes",
-                Path.of("ck"), true, 1));
+                WeightStorage.INT8, Path.of("ck"), true, 1));
         assertThat(Cli.options("--model", "googlenet", "--out", "m").labelSmoothing()).isZero();
+        assertThat(Cli.options("--model", "googlenet", "--out", "m").storage()).isEqualTo(WeightStorage.FLOAT16);
     }
 
     @Test

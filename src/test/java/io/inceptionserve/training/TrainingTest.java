@@ -1,6 +1,7 @@
 package io.inceptionserve.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.artifact.WeightStorage;
 import io.inceptionserve.inference.OfflineEngine;
 import io.inceptionserve.model.Architecture;
 import java.io.IOException;
@@ -68,6 +70,8 @@ class TrainingTest {
         assertThat(shortRun.finalEvaluation().confusion()).hasDimensions(10, 10);
         assertThat(Arrays.stream(shortRun.finalEvaluation().confusion()).flatMapToInt(Arrays::stream).sum())
                 .isEqualTo(500);
+        // The final figures are the float16 weights as served; they classify as the trained network did.
+        assertThat(shortRun.finalEvaluation().top1()).isCloseTo(history.get(2).testTop1(), within(3 / 500.0));
     }
 
     @Test
@@ -79,7 +83,8 @@ class TrainingTest {
         assertThat(artifact.labels()).isEqualTo(FashionMnist.CLASSES);
         assertThat(artifact.manifest().input().size()).isEqualTo(SIZE);
         assertThat(artifact.manifest().preprocessing().mean()).containsExactly(FashionMnist.MEAN);
-        assertThat(artifact.manifest().description()).contains("Fashion-MNIST", "3 epochs", "top-1");
+        assertThat(artifact.manifest().description()).contains("Fashion-MNIST", "3 epochs", "stored as float16",
+                String.format(java.util.Locale.ROOT, "top-1 %.4f", shortRun.finalEvaluation().top1()));
         assertThat(model.resolve("report")).isDirectoryContaining("glob:**/summary.json")
                 .isDirectoryContaining("glob:**/summary.md")
                 .isDirectoryContaining("glob:**/loss.png")
@@ -106,7 +111,7 @@ class TrainingTest {
             NetworkWeights.copyWithoutAux(trained, inference);
             Path exact = dir.resolve("float32-model");
             ModelArtifact.write(exact, ModelArtifact.open(dir.resolve("model")).manifest().withWeights(null),
-                    FashionMnist.CLASSES, inference, DataType.FLOAT32);
+                    FashionMnist.CLASSES, inference, WeightStorage.FLOAT32);
             NDArray loaded = inferenceLogits(loadArtifact(exact, manager), images, manager);
             assertThat(loaded.toFloatArray()).containsExactly(expected.toFloatArray());
         }
