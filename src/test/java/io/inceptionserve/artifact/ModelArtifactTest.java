@@ -74,17 +74,10 @@ class ModelArtifactTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block saved = writeRandomModel(manager, WeightStorage.FLOAT16);
 
-            ModelArtifact artifact = ModelArtifact.open(dir);
-            Block loaded = artifact.newBlock();
-            artifact.loadInto(loaded, manager);
-
-            var expected = saved.getParameters();
-            for (int i = 0; i < expected.size(); i++) {
-                NDArray a = expected.valueAt(i).getArray();
-                NDArray b = loaded.getParameters().valueAt(i).getArray();
+            forEachParameter(saved, loadBack(manager), (name, a, b) -> {
                 assertThat(b.getDataType()).isEqualTo(DataType.FLOAT32);
-                assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(expected.keyAt(i)).isTrue();
-            }
+                assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(name).isTrue();
+            });
         }
     }
 
@@ -95,23 +88,17 @@ class ModelArtifactTest {
             Block saved = writeRandomModel(manager, WeightStorage.INT8);
 
             assertThat(Files.size(dir.resolve("weights.ndlist"))).isLessThan(float32Bytes * 3 / 10);
-            ModelArtifact artifact = ModelArtifact.open(dir);
-            Block loaded = artifact.newBlock();
-            artifact.loadInto(loaded, manager);
-            var expected = saved.getParameters();
-            for (int i = 0; i < expected.size(); i++) {
-                NDArray a = expected.valueAt(i).getArray();
-                NDArray b = loaded.getParameters().valueAt(i).getArray();
+            forEachParameter(saved, loadBack(manager), (name, a, b) -> {
                 if (a.getShape().dimension() < 2) {
-                    assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(expected.keyAt(i)).isTrue();
-                    continue;
+                    assertThat(a.allClose(b, 1e-3, 1e-4, false)).as(name).isTrue();
+                    return;
                 }
                 long channels = a.getShape().get(0);
                 NDArray halfStep = a.reshape(channels, -1).abs().max(new int[] {1}, true).div(127f * 2);
                 NDArray error = a.sub(b).abs().reshape(channels, -1);
-                assertThat(error.lte(halfStep.add(1e-6f)).all().getBoolean()).as(expected.keyAt(i)).isTrue();
-                assertThat(error.sum().getFloat()).as("%s is not stored exactly", expected.keyAt(i)).isPositive();
-            }
+                assertThat(error.lte(halfStep.add(1e-6f)).all().getBoolean()).as(name).isTrue();
+                assertThat(error.sum().getFloat()).as("%s is not stored exactly", name).isPositive();
+            });
         }
     }
 
@@ -134,6 +121,25 @@ class ModelArtifactTest {
             assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
                     .isInstanceOf(ModelArtifactException.class)
                     .hasMessageContaining("is stored as int8 without its 64 per-channel scales");
+        }
+    }
+
+    /** The artifact in {@code dir} loaded into a new block. */
+    private Block loadBack(NDManager manager) {
+        ModelArtifact artifact = ModelArtifact.open(dir);
+        Block loaded = artifact.newBlock();
+        artifact.loadInto(loaded, manager);
+        return loaded;
+    }
+
+    interface ParameterCheck {
+        void check(String name, NDArray saved, NDArray loaded);
+    }
+
+    private static void forEachParameter(Block saved, Block loaded, ParameterCheck check) {
+        var expected = saved.getParameters();
+        for (int i = 0; i < expected.size(); i++) {
+            check.check(expected.keyAt(i), expected.valueAt(i).getArray(), loaded.getParameters().valueAt(i).getArray());
         }
     }
 
