@@ -49,7 +49,7 @@ class BundledModelsAccuracyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"googlenet-bn", "inception-v2"})
+    @ValueSource(strings = {"googlenet", "googlenet-bn", "inception-v2"})
     void classifiesFashionMnistTestImagesOverHttp(String model) throws Exception {
         RestClient http = RestClient.create("http://localhost:" + port);
         awaitReady(http, model);
