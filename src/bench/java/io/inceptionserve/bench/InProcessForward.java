@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * Forward passes in this process, without HTTP, on DJL's PyTorch engine: the TorchScript of the
- * served architecture written in PyTorch, or this project's own block as the service runs it. The faster of the two
- * is the engine ceiling.
+ * served architecture written in PyTorch, or this project's own block as the service runs it. The
+ * faster of the two is the engine ceiling.
  */
 final class InProcessForward {
 

@@ -12,8 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What {@code src/bench/python/trace_references.py} wrote: the reference networks (this
- * project's architectures written in PyTorch, {@code networks.py}) traced to TorchScript, their input and preprocessing, the ImageNet labels and the Python
- * side's versions. The benchmark's model directories are made from it, so inception-serve and
+ * project's architectures written in PyTorch, {@code networks.py}) traced to TorchScript, their
+ * input and preprocessing, the ImageNet labels and the Python side's versions. The benchmark's model directories are made from it, so inception-serve and
  * the references see the same input size, preprocessing and classes.
  *
  * @param networks served model name → its reference network

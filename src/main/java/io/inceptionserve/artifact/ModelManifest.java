@@ -102,6 +102,12 @@ public record ModelManifest(
         BILINEAR
     }
 
+    /** Returns this manifest with its description replaced. */
+    public ModelManifest withDescription(String newDescription) {
+        return new ModelManifest(
+                name, architecture, newDescription, labels, input, preprocessing, weights, transformInput);
+    }
+
     /** Returns this manifest with its weights replaced. */
     public ModelManifest withWeights(Weights newWeights) {
         return new ModelManifest(

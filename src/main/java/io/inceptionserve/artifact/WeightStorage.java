@@ -2,6 +2,7 @@ package io.inceptionserve.artifact;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
@@ -50,20 +51,25 @@ public enum WeightStorage {
         return new NDList(stored);
     }
 
+    /** The intermediate arrays live in a scope closed on return; only the two stored arrays outlive it. */
     private static NDList quantize(String name, NDArray value) {
         long channels = value.getShape().get(0);
-        // One row per output channel; the engine reduces over one axis at a time.
-        NDArray rows = value.toType(DataType.FLOAT32, true).reshape(channels, -1);
-        // An all-zero channel keeps a tiny scale instead of dividing by zero; its integers are all 0.
-        NDArray scales = rows.abs().max(new int[] {1}, true).div(INT8_MAX).maximum(Float.MIN_NORMAL);
-        NDArray integers = rows.div(scales).round().clip(-INT8_MAX, INT8_MAX).toType(DataType.INT8, false)
-                .reshape(value.getShape());
-        integers.setName(name);
-        NDArray channelScales = scales.reshape(channels);
-        channelScales.setName(name + SCALE_SUFFIX);
-        rows.close();
-        scales.close();
-        return new NDList(integers, channelScales);
+        try (NDManager scope = value.getManager().newSubManager()) {
+            // One row per output channel; the engine reduces over one axis at a time.
+            NDArray rows = value.toType(DataType.FLOAT32, true);
+            rows.attach(scope);
+            rows = rows.reshape(channels, -1);
+            // An all-zero channel keeps a tiny scale instead of dividing by zero; its integers are all 0.
+            NDArray scales = rows.abs().max(new int[] {1}, true).div(INT8_MAX).maximum(Float.MIN_NORMAL);
+            NDArray integers = rows.div(scales).round().clip(-INT8_MAX, INT8_MAX).toType(DataType.INT8, false)
+                    .reshape(value.getShape());
+            integers.setName(name);
+            NDArray channelScales = scales.reshape(channels);
+            channelScales.setName(name + SCALE_SUFFIX);
+            NDList stored = new NDList(integers, channelScales);
+            stored.attach(value.getManager());
+            return stored;
+        }
     }
 
     /**

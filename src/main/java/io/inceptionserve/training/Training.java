@@ -270,12 +270,10 @@ public final class Training {
             Block served = stored.newInferenceBlock(manager);
             ParameterStore parameters = new ParameterStore(manager, false);
             Evaluation evaluation = evaluate(input -> served.forward(parameters, input, false), manager, data);
-            ModelArtifact.writeManifest(options.out(), new ModelManifest(options.name(), options.architecture().id(),
-                    String.format(Locale.ROOT, "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, "
-                                    + "top-5 %.4f", options.architecture().id(), data.source(), history.size(),
-                            LearningRateSchedule.describe(options), options.storage().id(), evaluation.top1(),
-                            evaluation.top5()),
-                    manifest.labels(), manifest.input(), manifest.preprocessing(), stored.manifest().weights()));
+            ModelArtifact.writeManifest(options.out(), stored.manifest().withDescription(String.format(Locale.ROOT,
+                    "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, top-5 %.4f",
+                    options.architecture().id(), data.source(), history.size(), LearningRateSchedule.describe(options),
+                    options.storage().id(), evaluation.top1(), evaluation.top5())));
             var result = new TrainingResult(options, data.classes(), data.source(), data.train().size(),
                     data.test().size(), firstEpoch, List.copyOf(history), evaluation, parameterCount(inference),
                     parameterCount(network), Hardware.describe(engine, device, options.threads()), options.out());
