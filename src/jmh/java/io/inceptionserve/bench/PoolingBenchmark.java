@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
-import io.inceptionserve.inference.OfflineEngine;
-import io.inceptionserve.model.ChannelsLast;
+import io.inceptionserve.model.OfflineEngine;
+import io.inceptionserve.model.inferenceform.ChannelsLast;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -10,9 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
-import io.inceptionserve.model.InceptionNetwork;
+import io.inceptionserve.model.blocks.InceptionNetwork;
 
 import java.io.IOException;
 import java.nio.file.Path;

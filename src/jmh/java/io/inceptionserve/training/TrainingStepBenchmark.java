@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.bench.InferenceBenchmark;
-import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

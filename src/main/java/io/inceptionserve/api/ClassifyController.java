@@ -3,7 +3,7 @@ package io.inceptionserve.api;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
-import io.inceptionserve.inference.ImageUpload;
+import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

@@ -3,7 +3,7 @@ package io.inceptionserve.importer;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.inceptionserve.model.InceptionNetwork;
+import io.inceptionserve.model.blocks.InceptionNetwork;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

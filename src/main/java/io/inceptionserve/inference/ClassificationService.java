@@ -24,6 +24,9 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.image.ImageUpload;
+import io.inceptionserve.image.InvalidImageException;
 
 /**
  * Classifies uploaded images with a served model: prepare them in parallel, queue them for the

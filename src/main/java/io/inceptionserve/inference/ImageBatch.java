@@ -1,6 +1,7 @@
 package io.inceptionserve.inference;
 
 import ai.djl.ndarray.types.Shape;
+import io.inceptionserve.image.ImagePreprocessor;
 
 /**
  * Prepared images stacked channels-first, ready for one forward pass.

@@ -25,6 +25,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
 
 /**
  * The configured models. They load and warm up on a background thread once the application

@@ -3,6 +3,7 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
 import java.util.List;
+import io.inceptionserve.image.ImagePreprocessor;
 
 /**
  * A configured model and where it stands. Fields are published once by the loading thread and

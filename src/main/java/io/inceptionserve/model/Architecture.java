@@ -2,6 +2,10 @@ package io.inceptionserve.model;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.googlenet.GoogLeNet;
+import io.inceptionserve.model.inceptionv2.InceptionV2;
+import io.inceptionserve.model.inceptionv3.InceptionV3;
 
 /** The networks the service can hold, by the id used in configuration and model artifacts. */
 public enum Architecture {

@@ -1,7 +1,7 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.inference.InferenceException;
-import io.inceptionserve.inference.InvalidImageException;
+import io.inceptionserve.image.InvalidImageException;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;

@@ -5,7 +5,7 @@ import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ImageBatch;
-import io.inceptionserve.inference.ImageUpload;
+import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.ServedModel;
 import io.inceptionserve.oip.InferenceRequest.RequestInput;
 import io.inceptionserve.oip.InferenceRequest.RequestOutput;

@@ -2,7 +2,7 @@ package io.inceptionserve.training;
 
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.ModelManifest.ResizePolicy;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -2,8 +2,8 @@ package io.inceptionserve.training;
 
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.ModelManifest.ResizePolicy;
-import io.inceptionserve.inference.ImagePreprocessor;
-import io.inceptionserve.inference.InvalidImageException;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.image.InvalidImageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

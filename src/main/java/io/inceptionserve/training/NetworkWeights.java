@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.inceptionserve.model.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -1,7 +1,7 @@
 package io.inceptionserve.training;
 
 import io.inceptionserve.artifact.ModelManifest;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 import java.util.List;
 
 /**

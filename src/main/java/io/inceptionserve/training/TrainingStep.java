@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import io.inceptionserve.model.ChannelsLast;
+import io.inceptionserve.model.inferenceform.ChannelsLast;
 
 /**
  * One optimisation step: forward, loss, backward and parameter update, in a sub-{@link NDManager}

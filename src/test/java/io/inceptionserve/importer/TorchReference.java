@@ -3,7 +3,7 @@ package io.inceptionserve.importer;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.inceptionserve.importer.TorchvisionImporter.Source;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

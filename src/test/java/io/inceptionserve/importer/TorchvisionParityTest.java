@@ -11,7 +11,7 @@ import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.WeightStorage;
-import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.importer.ImportCommandTest.Execution;
 import io.inceptionserve.importer.TorchvisionImporter.Source;
 import java.io.IOException;

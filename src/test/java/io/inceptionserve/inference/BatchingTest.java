@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
 
 /** Dynamic batching on the real engine, below HTTP: who gets which row, deadlines, faults. */
 class BatchingTest {

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
 
 /**
  * Native tensors live only as long as a request needs them, through the real predictor path

@@ -17,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import io.inceptionserve.model.blocks.InceptionNetwork;
 
 class ArchitectureTest {
 

@@ -19,6 +19,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Map;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.googlenet.GoogLeNet;
+import io.inceptionserve.model.inferenceform.ChannelsLast;
+import io.inceptionserve.model.inferenceform.InferenceForm;
 
 class ChannelsLastTest {
 

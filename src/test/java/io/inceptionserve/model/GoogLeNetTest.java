@@ -16,6 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.googlenet.GoogLeNet;
 
 class GoogLeNetTest {
 

@@ -12,6 +12,8 @@ import ai.djl.util.Pair;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inceptionv2.InceptionV2;
 
 class InceptionV2Test {
 

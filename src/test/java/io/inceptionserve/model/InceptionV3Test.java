@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inceptionv3.InceptionV3;
 
 class InceptionV3Test {
 

@@ -14,7 +14,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.util.Pair;
 import io.inceptionserve.artifact.ModelManifest;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +26,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.inceptionserve.model.blocks.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inferenceform.FoldedConv2d;
+import io.inceptionserve.model.inferenceform.InferenceForm;
 
 class InferenceFormTest {
 

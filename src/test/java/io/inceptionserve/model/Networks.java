@@ -11,6 +11,7 @@ import ai.djl.util.Pair;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.inceptionserve.model.blocks.InceptionNetwork;
 
 /** Test helpers: the real PyTorch engine, offline, and small forward/count utilities. */
 final class Networks {

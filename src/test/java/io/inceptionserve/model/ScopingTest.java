@@ -13,6 +13,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 
 import org.junit.jupiter.api.Test;
+import io.inceptionserve.model.blocks.BasicConv2d;
+import io.inceptionserve.model.blocks.InceptionNetwork;
 
 class ScopingTest {
 

@@ -9,6 +9,9 @@ import ai.djl.util.Pair;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.inceptionserve.model.blocks.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.ScopedConcatBlock;
+import io.inceptionserve.model.blocks.ScopedSequentialBlock;
 
 /**
  * The control for the scoping measurements: the same network, sharing the same layers and

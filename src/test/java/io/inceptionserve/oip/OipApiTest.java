@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.inceptionserve.artifact.ModelManifest;
-import io.inceptionserve.inference.ImagePreprocessor;
+import io.inceptionserve.image.ImagePreprocessor;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -12,7 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.NativeMemory;
-import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;

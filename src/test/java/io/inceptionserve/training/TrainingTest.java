@@ -12,7 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.WeightStorage;
-import io.inceptionserve.inference.OfflineEngine;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
 import java.io.IOException;
 import java.io.PrintWriter;

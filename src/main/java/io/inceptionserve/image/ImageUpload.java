@@ -1,0 +1,9 @@
+package io.inceptionserve.image;
+
+/**
+ * One uploaded image.
+ *
+ * @param filename the client's file name, echoed back; may be {@code null}
+ * @param bytes the encoded image
+ */
+public record ImageUpload(String filename, byte[] bytes) {}

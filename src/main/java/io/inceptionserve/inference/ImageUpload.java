@@ -1,9 +1,0 @@
-package io.inceptionserve.inference;
-
-/**
- * One uploaded image.
- *
- * @param filename the client's file name, echoed back; may be {@code null}
- * @param bytes the encoded image
- */
-public record ImageUpload(String filename, byte[] bytes) {}

@@ -1,0 +1,74 @@
+package io.inceptionserve.model.blocks;
+
+/**
+ * The settings every network's builder shares, in DJL's builder style ({@code set…} for required,
+ * {@code opt…} for optional settings).
+ *
+ * @param <B> the concrete builder, returned by each setter so calls chain
+ */
+public abstract class NetworkBuilder<B extends NetworkBuilder<B>> {
+
+    protected int numClasses;
+    protected int inputChannels = 3;
+    protected boolean auxHeads = true;
+    protected float dropout;
+
+    /** @param defaultDropout the dropout rate before the classifier that the network's design uses */
+    protected NetworkBuilder(float defaultDropout) {
+        this.dropout = defaultDropout;
+    }
+
+    /** The builder itself, typed as the subclass. */
+    protected abstract B self();
+
+    /**
+     * Sets the number of classes (required).
+     *
+     * @param numClasses the number of classes
+     * @return this builder
+     */
+    public B setNumClasses(int numClasses) {
+        this.numClasses = numClasses;
+        return self();
+    }
+
+    /**
+     * Sets the number of input channels (default 3).
+     *
+     * @param inputChannels the number of input channels
+     * @return this builder
+     */
+    public B optInputChannels(int inputChannels) {
+        this.inputChannels = inputChannels;
+        return self();
+    }
+
+    /**
+     * Adds the network's auxiliary classifiers, used in training only (default on).
+     *
+     * @param auxHeads whether to add them
+     * @return this builder
+     */
+    public B optAuxHeads(boolean auxHeads) {
+        this.auxHeads = auxHeads;
+        return self();
+    }
+
+    /**
+     * Sets the dropout rate before the final linear layer.
+     *
+     * @param dropout the rate
+     * @return this builder
+     */
+    public B optDropout(float dropout) {
+        this.dropout = dropout;
+        return self();
+    }
+
+    /** Fails on a missing or impossible number of classes before any block is built. */
+    protected void checkNumClasses() {
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("numClasses must be set and positive");
+        }
+    }
+}
