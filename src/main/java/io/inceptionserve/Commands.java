@@ -43,7 +43,9 @@ public final class Commands implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(),
-                "Missing sub-command: one of " + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "Missing sub-command: one of "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 }

@@ -18,7 +18,8 @@ public final class NativeMemory {
      */
     public static long residentOutsideJvmBytes() throws IOException {
         MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
-        long jvmCommitted = jvm.getHeapMemoryUsage().getCommitted() + jvm.getNonHeapMemoryUsage().getCommitted();
+        long jvmCommitted = jvm.getHeapMemoryUsage().getCommitted()
+                + jvm.getNonHeapMemoryUsage().getCommitted();
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", "")) * 1024 - jvmCommitted;

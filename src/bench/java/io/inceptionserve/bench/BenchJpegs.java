@@ -20,6 +20,7 @@ final class BenchJpegs {
 
     /** The IDX header magic of an unsigned-byte 3-dimensional array (images × rows × columns). */
     private static final int IDX_IMAGES_MAGIC = 0x00000803;
+
     private static final double JPEG_QUALITY = 0.9;
 
     private BenchJpegs() {}

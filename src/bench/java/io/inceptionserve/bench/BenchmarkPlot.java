@@ -22,22 +22,32 @@ final class BenchmarkPlot {
     static void write(HttpLoadBenchmark.Comparison comparison, Path png) throws IOException {
         List<CategoryChart> charts = new ArrayList<>();
         comparison.engine().forEach((model, engine) -> {
-            List<StepResult> steps = comparison.steps().stream().filter(s -> s.model().equals(model)).toList();
-            List<String> levels = steps.stream().map(StepResult::concurrency).distinct().sorted()
-                    .map(String::valueOf).toList();
+            List<StepResult> steps = comparison.steps().stream()
+                    .filter(s -> s.model().equals(model))
+                    .toList();
+            List<String> levels = steps.stream()
+                    .map(StepResult::concurrency)
+                    .distinct()
+                    .sorted()
+                    .map(String::valueOf)
+                    .toList();
             CategoryChart throughput = chart(model + ": throughput", "images/s");
             throughput.getStyler().setYAxisMin(0.0);
             addSystems(throughput, levels, steps, StepResult::imagesPerSecond);
             List<Double> ceiling = new ArrayList<>();
             for (String level : levels) {
-                ceiling.add(HttpBenchmarkReport.ceilingAt(comparison.ceilingSteps().stream()
-                                .filter(c -> c.model().equals(model)).toList(), Integer.parseInt(level))
-                        .map(c -> c.measurement().imagesPerSecond()).orElse(null));
+                ceiling.add(HttpBenchmarkReport.ceilingAt(
+                                comparison.ceilingSteps().stream()
+                                        .filter(c -> c.model().equals(model))
+                                        .toList(),
+                                Integer.parseInt(level))
+                        .map(c -> c.measurement().imagesPerSecond())
+                        .orElse(null));
             }
-            String ceilingNetwork = engine.ownIsCeiling() ? "served block"
-                    : "PyTorch " + engine.pythonNetwork() + " TorchScript";
-            throughput.addSeries("engine ceiling (" + ceilingNetwork + ", in process, measured alongside)", levels,
-                    ceiling);
+            String ceilingNetwork =
+                    engine.ownIsCeiling() ? "served block" : "PyTorch " + engine.pythonNetwork() + " TorchScript";
+            throughput.addSeries(
+                    "engine ceiling (" + ceilingNetwork + ", in process, measured alongside)", levels, ceiling);
             charts.add(throughput);
             CategoryChart p99 = chart(model + ": p99 latency", "ms (log scale)");
             p99.getStyler().setYAxisLogarithmic(true);
@@ -49,8 +59,13 @@ final class BenchmarkPlot {
 
     /** Lines over the concurrency levels, every series centred on its level. */
     private static CategoryChart chart(String title, String yTitle) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("concurrent clients").yAxisTitle(yTitle).build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("concurrent clients")
+                .yAxisTitle(yTitle)
+                .build();
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
         chart.getStyler().setOverlapped(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -58,13 +73,14 @@ final class BenchmarkPlot {
     }
 
     /** One series per system; a level without a successful answer has no point. */
-    private static void addSystems(CategoryChart chart, List<String> levels, List<StepResult> steps,
-            ToDoubleFunction<StepResult> value) {
+    private static void addSystems(
+            CategoryChart chart, List<String> levels, List<StepResult> steps, ToDoubleFunction<StepResult> value) {
         for (String system : List.of(HttpLoadBenchmark.SERVICE, HttpLoadBenchmark.PYTHON)) {
             List<Double> values = new ArrayList<>();
             for (String level : levels) {
                 values.add(steps.stream()
-                        .filter(s -> s.system().equals(system) && String.valueOf(s.concurrency()).equals(level))
+                        .filter(s -> s.system().equals(system)
+                                && String.valueOf(s.concurrency()).equals(level))
                         .mapToDouble(value)
                         .filter(Double::isFinite)
                         .boxed()

@@ -140,8 +140,13 @@ final class ClosedLoopLoad {
                 long sent = System.nanoTime();
                 Sample sample;
                 try {
-                    sample = client.execute(request, response -> new Sample(System.nanoTime() - sent,
-                            response.getCode(), null, EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8)));
+                    sample = client.execute(
+                            request,
+                            response -> new Sample(
+                                    System.nanoTime() - sent,
+                                    response.getCode(),
+                                    null,
+                                    EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8)));
                 } catch (IOException e) {
                     sample = new Sample(System.nanoTime() - sent, 0, e.toString(), null);
                 }

@@ -50,7 +50,10 @@ final class CpuAccounting {
     /** user + nice + system + irq + softirq + steal of the {@code cpu} line; idle and iowait are not busy. */
     private static long machineBusyTicks() {
         String cpuLine = read(Path.of("/proc/stat")).lines().findFirst().orElseThrow();
-        long[] fields = Arrays.stream(cpuLine.trim().split("\\s+")).skip(1).mapToLong(Long::parseLong).toArray();
+        long[] fields = Arrays.stream(cpuLine.trim().split("\\s+"))
+                .skip(1)
+                .mapToLong(Long::parseLong)
+                .toArray();
         return fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
     }
 

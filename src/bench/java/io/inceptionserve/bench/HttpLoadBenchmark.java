@@ -37,7 +37,10 @@ import tools.jackson.databind.json.JsonMapper;
  * failure or Ctrl-C), prints a table and writes {@code docs/benchmarks.md} with a plot. Run it
  * with {@code ./mvnw -Pbench -DskipTests verify}; see docs/benchmarks.md.
  */
-@Command(name = "http-load-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "http-load-benchmark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Benchmarks inception-serve against the engine ceiling and a Python service.")
 public final class HttpLoadBenchmark implements Callable<Integer> {
 
@@ -57,15 +60,23 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     @Option(names = "--project-dir", defaultValue = ".", description = "the project (holds target/ and src/bench/)")
     Path projectDir;
 
-    @Option(names = "--models", split = ",", defaultValue = "googlenet,inception-v2",
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "googlenet,inception-v2",
             description = "served model names with a reference network (default: ${DEFAULT-VALUE})")
     List<String> models;
 
-    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,64",
+    @Option(
+            names = "--concurrency",
+            split = ",",
+            defaultValue = "1,4,16,64",
             description = "clients sending at once, one step each (default: ${DEFAULT-VALUE})")
     List<Integer> concurrency;
 
-    @Option(names = "--warmup-seconds", defaultValue = "3",
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "3",
             description = "minimum warm-up per step; it also lasts until every client had an answer")
     int warmupSeconds;
 
@@ -75,40 +86,57 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     @Option(names = "--max-requests", defaultValue = "3000", description = "answers counted per step at most")
     int maxRequests;
 
-    @Option(names = "--engine-rounds", defaultValue = "3",
+    @Option(
+            names = "--engine-rounds",
+            defaultValue = "3",
             description = "in-process timing rounds, each visiting every network in turn")
     int engineRounds;
 
-    @Option(names = "--engine-round-millis", defaultValue = "1000",
+    @Option(
+            names = "--engine-round-millis",
+            defaultValue = "1000",
             description = "minimum timing per network and batch size in each round")
     int engineRoundMillis;
 
-    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32",
+    @Option(
+            names = "--batch-sizes",
+            split = ",",
+            defaultValue = "1,8,32",
             description = "in-process forward batch sizes (default: ${DEFAULT-VALUE})")
     int[] batchSizes;
 
     @Option(names = "--images", defaultValue = "32", description = "Fashion-MNIST images rendered per input size")
     int imageCount;
 
-    @Option(names = "--fashion-mnist", defaultValue = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+    @Option(
+            names = "--fashion-mnist",
+            defaultValue = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
             description = "Fashion-MNIST IDX images (Debian package dataset-fashion-mnist)")
     Path fashionMnist;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+    @Option(
+            names = "--python",
+            defaultValue = "/usr/bin/python3",
             description = "a Python with Debian's python3-torchvision, -fastapi, -uvicorn, -pil")
     String python;
 
-    @Option(names = "--service-arg", description = "extra argument for inception-serve, e.g. "
-            + "--inception.inference.cpu.max-batch-size=16 (repeatable)")
+    @Option(
+            names = "--service-arg",
+            description = "extra argument for inception-serve, e.g. "
+                    + "--inception.inference.cpu.max-batch-size=16 (repeatable)")
     List<String> serviceArgs = new ArrayList<>();
 
-    @Option(names = "--sweep", description = "instead of the comparison, run inception-serve alone under each "
-            + "batching, worker and threading setting of KnobSweep, side by side, and report them")
+    @Option(
+            names = "--sweep",
+            description = "instead of the comparison, run inception-serve alone under each "
+                    + "batching, worker and threading setting of KnobSweep, side by side, and report them")
     boolean sweep;
 
-    @Option(names = "--report", defaultValue = "docs/benchmarks.md",
-            description = "Markdown report to update (its generated section), relative to the project; "
-                    + "'-' for none")
+    @Option(
+            names = "--report",
+            defaultValue = "docs/benchmarks.md",
+            description =
+                    "Markdown report to update (its generated section), relative to the project; " + "'-' for none")
     String report;
 
     private final HttpClient client = HttpClient.newBuilder()
@@ -137,14 +165,19 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         prepareReferences();
         Map<String, Path> modelDirectories = writeModelDirectories();
         Map<String, List<byte[]>> jpegs = writeJpegs();
-        HttpBenchmarkReport.Target reportTarget = "-".equals(report) ? null : new HttpBenchmarkReport.Target(
-                root.resolve(report), root.resolve(report).getParent());
+        HttpBenchmarkReport.Target reportTarget = "-".equals(report)
+                ? null
+                : new HttpBenchmarkReport.Target(
+                        root.resolve(report), root.resolve(report).getParent());
         if (sweep) {
             KnobSweep knobSweep = new KnobSweep(this, jar, modelDirectories, jpegs);
             List<KnobSweep.Result> results = knobSweep.run();
             HttpBenchmarkReport.printSweep(results);
             if (reportTarget != null) {
-                HttpBenchmarkReport.writeSweep(reportTarget, knobSweep.model(), results,
+                HttpBenchmarkReport.writeSweep(
+                        reportTarget,
+                        knobSweep.model(),
+                        results,
                         new RunInfo(commandLine(), started, Instant.now(), machine, versions()));
             }
             return 0;
@@ -176,12 +209,17 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
      * @param decodeMs median time to decode and prepare one of the benchmark's JPEGs
      * @param cpu CPU use while timing: this process's versus other work
      */
-    record EngineFigures(String pythonNetwork, List<InProcessForward.Measurement> torchScript,
-            List<InProcessForward.Measurement> own, double decodeMs, CpuAccounting.Usage cpu) {
+    record EngineFigures(
+            String pythonNetwork,
+            List<InProcessForward.Measurement> torchScript,
+            List<InProcessForward.Measurement> own,
+            double decodeMs,
+            CpuAccounting.Usage cpu) {
 
         /** Whether the served block in process, rather than the TorchScript, is the faster and so the ceiling. */
         boolean ownIsCeiling() {
-            return InProcessForward.best(own).imagesPerSecond() > InProcessForward.best(torchScript).imagesPerSecond();
+            return InProcessForward.best(own).imagesPerSecond()
+                    > InProcessForward.best(torchScript).imagesPerSecond();
         }
 
         /** The engine ceiling: the faster of the two in-process forwards, at its best batch size. */
@@ -194,15 +232,15 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
      * The ceiling at its best batch size for one window, run among the load steps of one
      * concurrency level so that it meets the same background load as they do.
      */
-    record CeilingStep(String model, int concurrency, InProcessForward.Measurement measurement,
-            CpuAccounting.Usage cpu) {}
+    record CeilingStep(
+            String model, int concurrency, InProcessForward.Measurement measurement, CpuAccounting.Usage cpu) {}
 
     private Comparison compare(Path jar, Map<String, Path> modelDirectories, Map<String, List<byte[]>> jpegs)
             throws Exception {
         Map<String, Model> torchScripts = new LinkedHashMap<>();
         Map<String, Model> ownBlocks = new LinkedHashMap<>();
-        try (ServerProcess service = startService(jar, modelDirectories, models, Map.of(), List.of(), serviceArgs,
-                "service");
+        try (ServerProcess service =
+                        startService(jar, modelDirectories, models, Map.of(), List.of(), serviceArgs, "service");
                 ServerProcess peer = startPython()) {
             awaitServiceReady(service, models);
             peer.awaitReady(client, "/health", body -> true, START_TIMEOUT);
@@ -215,12 +253,21 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
             Map<String, EngineFigures> engine = new LinkedHashMap<>();
             Map<String, List<float[]>> prepared = new LinkedHashMap<>();
             for (String model : models) {
-                torchScripts.put(model, InProcessForward.torchScript(
-                        work.resolve("references").resolve(references.network(model).torchscript())));
+                torchScripts.put(
+                        model,
+                        InProcessForward.torchScript(work.resolve("references")
+                                .resolve(references.network(model).torchscript())));
                 ownBlocks.put(model, InProcessForward.ownBlock(modelDirectories.get(model)));
                 prepared.put(model, prepare(modelDirectories.get(model), jpegs.get(model)));
-                engine.put(model, measureInProcess(model, torchScripts.get(model), ownBlocks.get(model),
-                        modelDirectories, jpegs.get(model), prepared.get(model)));
+                engine.put(
+                        model,
+                        measureInProcess(
+                                model,
+                                torchScripts.get(model),
+                                ownBlocks.get(model),
+                                modelDirectories,
+                                jpegs.get(model),
+                                prepared.get(model)));
             }
             List<StepResult> steps = new ArrayList<>();
             List<CeilingStep> ceilingSteps = new ArrayList<>();
@@ -235,10 +282,19 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
                     Collections.rotate(order, -i);
                     for (String system : order) {
                         if (system.equals(CEILING)) {
-                            ceilingSteps.add(ceilingStep(model, level, ceiling, prepared.get(model),
+                            ceilingSteps.add(ceilingStep(
+                                    model,
+                                    level,
+                                    ceiling,
+                                    prepared.get(model),
                                     figures.ceiling().batchSize()));
                         } else {
-                            steps.add(step(load, system.equals(SERVICE) ? service : peer, system, model, level,
+                            steps.add(step(
+                                    load,
+                                    system.equals(SERVICE) ? service : peer,
+                                    system,
+                                    model,
+                                    level,
                                     jpegs.get(model)));
                         }
                     }
@@ -251,14 +307,14 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         }
     }
 
-    private CeilingStep ceilingStep(String model, int concurrency, Model ceiling, List<float[]> prepared,
-            int batchSize) throws TranslateException {
+    private CeilingStep ceilingStep(String model, int concurrency, Model ceiling, List<float[]> prepared, int batchSize)
+            throws TranslateException {
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
         CpuAccounting.Snapshot before = cpu.snapshot();
-        InProcessForward.Measurement measurement = InProcessForward.sustained(ceiling, prepared, 3,
-                references.network(model).size(), batchSize, Duration.ofSeconds(windowSeconds));
-        CeilingStep step = new CeilingStep(model, concurrency, measurement, CpuAccounting.between(before,
-                cpu.snapshot()));
+        InProcessForward.Measurement measurement = InProcessForward.sustained(
+                ceiling, prepared, 3, references.network(model).size(), batchSize, Duration.ofSeconds(windowSeconds));
+        CeilingStep step =
+                new CeilingStep(model, concurrency, measurement, CpuAccounting.between(before, cpu.snapshot()));
         log(HttpBenchmarkReport.progressLine(step));
         return step;
     }
@@ -276,26 +332,43 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     }
 
     ClosedLoopLoad load() {
-        return new ClosedLoopLoad(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds),
-                maxRequests);
+        return new ClosedLoopLoad(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(windowSeconds), maxRequests);
     }
 
     /** One load step of {@code concurrency} clients against {@code server}, with the CPU use meanwhile. */
-    StepResult step(ClosedLoopLoad load, ServerProcess server, String system, String model, int concurrency,
-            List<byte[]> images) throws InterruptedException, IOException {
-        CpuAccounting cpu = new CpuAccounting(server.pid(), ProcessHandle.current().pid());
+    StepResult step(
+            ClosedLoopLoad load,
+            ServerProcess server,
+            String system,
+            String model,
+            int concurrency,
+            List<byte[]> images)
+            throws InterruptedException, IOException {
+        CpuAccounting cpu =
+                new CpuAccounting(server.pid(), ProcessHandle.current().pid());
         CpuAccounting.Snapshot before = cpu.snapshot();
-        ClosedLoopLoad.Outcome outcome = load.run(server.uri("/classify?model=" + model + "&topK=5"), images,
-                concurrency);
-        StepResult result = StepResult.of(system, model, concurrency, outcome, SERVICE.equals(system),
+        ClosedLoopLoad.Outcome outcome =
+                load.run(server.uri("/classify?model=" + model + "&topK=5"), images, concurrency);
+        StepResult result = StepResult.of(
+                system,
+                model,
+                concurrency,
+                outcome,
+                SERVICE.equals(system),
                 CpuAccounting.between(before, cpu.snapshot()));
         log(HttpBenchmarkReport.progressLine(result));
         return result;
     }
 
     /** Starts the built jar on a free loopback port serving the benchmark's model directories of {@code served}. */
-    ServerProcess startService(Path jar, Map<String, Path> modelDirectories, List<String> served,
-            Map<String, String> environment, List<String> jvmArgs, List<String> extraArgs, String logName)
+    ServerProcess startService(
+            Path jar,
+            Map<String, Path> modelDirectories,
+            List<String> served,
+            Map<String, String> environment,
+            List<String> jvmArgs,
+            List<String> extraArgs,
+            String logName)
             throws IOException {
         int port = ServerProcess.freeLoopbackPort();
         List<String> command = new ArrayList<>();
@@ -303,15 +376,23 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         command.addAll(jvmArgs);
         // The benchmark reads no actuator endpoint: the management port is any free one, so that a
         // service already on 8081 does not stop the run.
-        command.addAll(List.of("-jar", jar.toString(), "--server.address=127.0.0.1", "--server.port=" + port,
-                "--management.server.address=127.0.0.1", "--management.server.port=0",
+        command.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "--server.address=127.0.0.1",
+                "--server.port=" + port,
+                "--management.server.address=127.0.0.1",
+                "--management.server.port=0",
                 "--inception.default-model=" + served.get(0)));
         for (String model : served) {
             command.add("--inception.models." + model + "=file:" + modelDirectories.get(model) + "/");
         }
         command.addAll(extraArgs);
-        log("starting " + SERVICE + ": " + environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()
-                + " ").collect(Collectors.joining()) + String.join(" ", command.subList(1, command.size())));
+        log("starting " + SERVICE + ": "
+                + environment.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue() + " ")
+                        .collect(Collectors.joining())
+                + String.join(" ", command.subList(1, command.size())));
         return ServerProcess.start(SERVICE, command, environment, port, work.resolve("logs/" + logName + ".log"));
     }
 
@@ -321,21 +402,29 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
      */
     void awaitServiceReady(ServerProcess service, List<String> served) throws InterruptedException {
         for (String model : served) {
-            service.awaitReady(client, "/models/" + model, body -> {
-                JsonNode info = JSON.readTree(body);
-                if ("FAILED".equals(info.path("status").asString())) {
-                    throw new IllegalStateException("inception-serve cannot serve model '" + model + "': "
-                            + info.path("failure").asString());
-                }
-                return "READY".equals(info.path("status").asString());
-            }, START_TIMEOUT);
+            service.awaitReady(
+                    client,
+                    "/models/" + model,
+                    body -> {
+                        JsonNode info = JSON.readTree(body);
+                        if ("FAILED".equals(info.path("status").asString())) {
+                            throw new IllegalStateException("inception-serve cannot serve model '" + model + "': "
+                                    + info.path("failure").asString());
+                        }
+                        return "READY".equals(info.path("status").asString());
+                    },
+                    START_TIMEOUT);
         }
     }
 
     private ServerProcess startPython() throws IOException {
         int port = ServerProcess.freeLoopbackPort();
-        List<String> command = List.of(python, root.resolve("src/bench/python/reference_service.py").toString(),
-                "--port", Integer.toString(port), "--labels",
+        List<String> command = List.of(
+                python,
+                root.resolve("src/bench/python/reference_service.py").toString(),
+                "--port",
+                Integer.toString(port),
+                "--labels",
                 work.resolve("references").resolve(references.labels()).toString());
         log("starting " + PYTHON + " on port " + port);
         return ServerProcess.start(PYTHON, command, PYTHON_ENVIRONMENT, port, work.resolve("logs/python.log"));
@@ -343,36 +432,48 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     /** The JPEGs as the service prepares them: the network inputs for the in-process passes. */
     private static List<float[]> prepare(Path modelDirectory, List<byte[]> jpegs) {
-        ImagePreprocessor preprocessor = new ImagePreprocessor(ModelArtifact.open(modelDirectory).manifest());
+        ImagePreprocessor preprocessor =
+                new ImagePreprocessor(ModelArtifact.open(modelDirectory).manifest());
         return jpegs.stream().map(preprocessor::prepare).toList();
     }
 
-    private EngineFigures measureInProcess(String model, Model torchScript, Model own,
-            Map<String, Path> modelDirectories, List<byte[]> jpegs, List<float[]> prepared) throws Exception {
+    private EngineFigures measureInProcess(
+            String model,
+            Model torchScript,
+            Model own,
+            Map<String, Path> modelDirectories,
+            List<byte[]> jpegs,
+            List<float[]> prepared)
+            throws Exception {
         References.Network network = references.network(model);
         double decodeMs = medianDecodeMs(
-                new ImagePreprocessor(ModelArtifact.open(modelDirectories.get(model)).manifest()), jpegs);
+                new ImagePreprocessor(
+                        ModelArtifact.open(modelDirectories.get(model)).manifest()),
+                jpegs);
         Map<String, Model> networks = new LinkedHashMap<>();
         networks.put(TORCHSCRIPT, torchScript);
         networks.put(OWN, own);
         CpuAccounting cpu = new CpuAccounting(ProcessHandle.current().pid());
         CpuAccounting.Snapshot before = cpu.snapshot();
-        Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(networks, prepared,
-                3, network.size(), batchSizes, Duration.ofMillis(engineRoundMillis), engineRounds);
+        Map<String, List<InProcessForward.Measurement>> measured = InProcessForward.measure(
+                networks, prepared, 3, network.size(), batchSizes, Duration.ofMillis(engineRoundMillis), engineRounds);
         CpuAccounting.Usage usage = CpuAccounting.between(before, cpu.snapshot());
-        measured.forEach((name, measurements) -> log(model + ", " + name + ": "
-                + HttpBenchmarkReport.describe(measurements)));
+        measured.forEach(
+                (name, measurements) -> log(model + ", " + name + ": " + HttpBenchmarkReport.describe(measurements)));
         return new EngineFigures(network.network(), measured.get(TORCHSCRIPT), measured.get(OWN), decodeMs, usage);
     }
 
     /** Median of decoding and preparing each JPEG once, after one untimed pass over them all. */
     private static double medianDecodeMs(ImagePreprocessor preprocessor, List<byte[]> jpegs) {
         jpegs.forEach(preprocessor::prepare);
-        long[] nanos = jpegs.stream().mapToLong(jpeg -> {
-            long start = System.nanoTime();
-            preprocessor.prepare(jpeg);
-            return System.nanoTime() - start;
-        }).sorted().toArray();
+        long[] nanos = jpegs.stream()
+                .mapToLong(jpeg -> {
+                    long start = System.nanoTime();
+                    preprocessor.prepare(jpeg);
+                    return System.nanoTime() - start;
+                })
+                .sorted()
+                .toArray();
         return nanos[nanos.length / 2] / 1e6;
     }
 
@@ -382,8 +483,9 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         Path sources = root.resolve("src/bench/python");
         Path script = sources.resolve("trace_references.py");
         Path description = directory.resolve(References.FILE);
-        if (!Files.isRegularFile(description) || newestChange(sources) > Files.getLastModifiedTime(description)
-                .toMillis()) {
+        if (!Files.isRegularFile(description)
+                || newestChange(sources)
+                        > Files.getLastModifiedTime(description).toMillis()) {
             log("tracing the PyTorch reference networks with " + python);
             ProcessBuilder builder = new ProcessBuilder(python, script.toString(), directory.toString()).inheritIO();
             builder.environment().putAll(PYTHON_ENVIRONMENT);
@@ -408,8 +510,8 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     private Map<String, Path> writeModelDirectories() throws IOException {
         Map<String, Path> directories = new LinkedHashMap<>();
         for (String model : models) {
-            directories.put(model, references.writeModelDirectory(model, work.resolve("references"),
-                    work.resolve("models")));
+            directories.put(
+                    model, references.writeModelDirectory(model, work.resolve("references"), work.resolve("models")));
         }
         return directories;
     }
@@ -419,8 +521,10 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
         Path pullover = root.resolve("src/test/resources/images/pullover.jpg");
         for (String model : models) {
             int size = references.network(model).size();
-            jpegs.put(model, BenchJpegs.write(fashionMnist, imageCount, size, List.of(pullover),
-                    work.resolve("images/" + size)));
+            jpegs.put(
+                    model,
+                    BenchJpegs.write(
+                            fashionMnist, imageCount, size, List.of(pullover), work.resolve("images/" + size)));
         }
         return jpegs;
     }

@@ -66,8 +66,15 @@ final class InProcessForward {
      *
      * @return per network (in the order given), one measurement per batch size
      */
-    static Map<String, List<Measurement>> measure(Map<String, Model> networks, List<float[]> images, int channels,
-            int size, int[] batchSizes, Duration perRound, int rounds) throws TranslateException {
+    static Map<String, List<Measurement>> measure(
+            Map<String, Model> networks,
+            List<float[]> images,
+            int channels,
+            int size,
+            int[] batchSizes,
+            Duration perRound,
+            int rounds)
+            throws TranslateException {
         Map<String, Predictor<ImageBatch, float[]>> predictors = new LinkedHashMap<>();
         try {
             networks.forEach((name, model) -> predictors.put(name, model.newPredictor(new SoftmaxTranslator())));
@@ -96,8 +103,9 @@ final class InProcessForward {
     }
 
     /** Forward passes of one batch size, back to back for at least {@code duration}, after one untimed pass. */
-    static Measurement sustained(Model model, List<float[]> images, int channels, int size, int batchSize,
-            Duration duration) throws TranslateException {
+    static Measurement sustained(
+            Model model, List<float[]> images, int channels, int size, int batchSize, Duration duration)
+            throws TranslateException {
         ImageBatch batch = stack(images, batchSize, channels, size);
         try (Predictor<ImageBatch, float[]> predictor = model.newPredictor(new SoftmaxTranslator())) {
             predictor.predict(batch);
@@ -115,8 +123,9 @@ final class InProcessForward {
         return ImageBatch.of(stacked, channels, size);
     }
 
-    private static void timePasses(Predictor<ImageBatch, float[]> predictor, ImageBatch batch, Duration atLeast,
-            List<Long> passes) throws TranslateException {
+    private static void timePasses(
+            Predictor<ImageBatch, float[]> predictor, ImageBatch batch, Duration atLeast, List<Long> passes)
+            throws TranslateException {
         long started = System.nanoTime();
         do {
             long passStart = System.nanoTime();
@@ -129,7 +138,10 @@ final class InProcessForward {
         long[] sorted = passNanos.stream().mapToLong(Long::longValue).sorted().toArray();
         double totalSeconds = Arrays.stream(sorted).sum() / 1e9;
         int p99 = Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1);
-        return new Measurement(batchSize, batchSize * sorted.length / totalSeconds, sorted[sorted.length / 2] / 1e6,
+        return new Measurement(
+                batchSize,
+                batchSize * sorted.length / totalSeconds,
+                sorted[sorted.length / 2] / 1e6,
                 sorted[p99] / 1e6);
     }
 

@@ -42,7 +42,10 @@ final class KnobSweep {
             new Setting("1 preprocess thread", "--inception.inference.preprocess-threads=1"),
             new Setting("2 workers", CPU + "workers=2"),
             new Setting("1 libtorch thread", Map.of(), List.of("-D" + LIBTORCH_THREADS + "=1"), List.of()),
-            new Setting("2 workers × 1 libtorch thread", Map.of(), List.of("-D" + LIBTORCH_THREADS + "=1"),
+            new Setting(
+                    "2 workers × 1 libtorch thread",
+                    Map.of(),
+                    List.of("-D" + LIBTORCH_THREADS + "=1"),
                     List.of(CPU + "workers=2")),
             // OpenMP threads sleep at once when they wait, instead of spinning for a while first.
             new Setting("OMP_WAIT_POLICY=PASSIVE", Map.of("OMP_WAIT_POLICY", "PASSIVE"), List.of(), List.of()),
@@ -55,7 +58,10 @@ final class KnobSweep {
     private final List<byte[]> jpegs;
     private final String model;
 
-    KnobSweep(HttpLoadBenchmark benchmark, Path jar, Map<String, Path> modelDirectories,
+    KnobSweep(
+            HttpLoadBenchmark benchmark,
+            Path jar,
+            Map<String, Path> modelDirectories,
             Map<String, List<byte[]>> jpegs) {
         this.benchmark = benchmark;
         this.jar = jar;
@@ -78,8 +84,14 @@ final class KnobSweep {
         try {
             for (int i = 0; i < SETTINGS.size(); i++) {
                 Setting setting = SETTINGS.get(i);
-                services.add(benchmark.startService(jar, modelDirectories, List.of(model), setting.environment(),
-                        setting.jvmArgs(), setting.serviceArgs(), "sweep-" + i));
+                services.add(benchmark.startService(
+                        jar,
+                        modelDirectories,
+                        List.of(model),
+                        setting.environment(),
+                        setting.jvmArgs(),
+                        setting.serviceArgs(),
+                        "sweep-" + i));
             }
             for (ServerProcess service : services) {
                 benchmark.awaitServiceReady(service, List.of(model));
@@ -93,11 +105,14 @@ final class KnobSweep {
                     int i = (k + level) % SETTINGS.size();
                     HttpLoadBenchmark.log("setting " + (i + 1) + "/" + SETTINGS.size() + ": "
                             + SETTINGS.get(i).name());
-                    steps.get(SETTINGS.get(i)).add(benchmark.step(load, services.get(i), HttpLoadBenchmark.SERVICE,
-                            model, levels.get(level), jpegs));
+                    steps.get(SETTINGS.get(i))
+                            .add(benchmark.step(
+                                    load, services.get(i), HttpLoadBenchmark.SERVICE, model, levels.get(level), jpegs));
                 }
             }
-            return SETTINGS.stream().map(setting -> new Result(setting, steps.get(setting))).toList();
+            return SETTINGS.stream()
+                    .map(setting -> new Result(setting, steps.get(setting)))
+                    .toList();
         } finally {
             services.forEach(ServerProcess::close);
         }

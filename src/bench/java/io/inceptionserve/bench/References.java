@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * @param labels the labels file, one ImageNet class per line
  * @param versions Python, torch, torchvision, Pillow, FastAPI, uvicorn
  */
-record References(Map<String, Network> networks, float[] mean, float[] std, String labels,
-        Map<String, String> versions) {
+record References(
+        Map<String, Network> networks, float[] mean, float[] std, String labels, Map<String, String> versions) {
 
     /**
      * @param network the builder in {@code networks.py}, e.g. {@code inception_v2}
@@ -42,8 +42,8 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
     Network network(String model) {
         Network network = networks.get(model);
         if (network == null) {
-            throw new IllegalArgumentException("no reference network for model '" + model + "'; there are "
-                    + networks.keySet());
+            throw new IllegalArgumentException(
+                    "no reference network for model '" + model + "'; there are " + networks.keySet());
         }
         return network;
     }
@@ -59,12 +59,21 @@ record References(Map<String, Network> networks, float[] mean, float[] std, Stri
         Files.createDirectories(directory);
         List<String> classes = Files.readAllLines(referencesDirectory.resolve(labels));
         Files.write(directory.resolve("labels.txt"), classes);
-        ModelArtifact.writeManifest(directory, new ModelManifest(model, model,
-                model + " at " + network.size() + " px for the benchmark (random weights)", "labels.txt",
-                new ModelManifest.Input(network.size(), 3),
-                new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, network.resizeTo(), mean, std,
-                        ModelManifest.Upscale.BILINEAR),
-                null));
+        ModelArtifact.writeManifest(
+                directory,
+                new ModelManifest(
+                        model,
+                        model,
+                        model + " at " + network.size() + " px for the benchmark (random weights)",
+                        "labels.txt",
+                        new ModelManifest.Input(network.size(), 3),
+                        new ModelManifest.Preprocessing(
+                                ResizePolicy.SHORTER_SIDE,
+                                network.resizeTo(),
+                                mean,
+                                std,
+                                ModelManifest.Upscale.BILINEAR),
+                        null));
         return directory;
     }
 }

@@ -37,10 +37,13 @@ record RunInfo(String command, Instant started, Instant finished, Machine machin
                     .filter(f -> f.equals("avx2") || f.equals("fma") || f.startsWith("avx512") || f.equals("amx_tile"))
                     .sorted()
                     .collect(Collectors.joining(" "));
-            return new Machine(Runtime.getRuntime().availableProcessors(),
-                    field(cpuinfo, "model name").orElse("unknown"), vector,
+            return new Machine(
+                    Runtime.getRuntime().availableProcessors(),
+                    field(cpuinfo, "model name").orElse("unknown"),
+                    vector,
                     field(read("/proc/meminfo"), "MemTotal").orElse("unknown"),
-                    field(read("/etc/os-release").replace('=', ':'), "PRETTY_NAME").orElse("unknown")
+                    field(read("/etc/os-release").replace('=', ':'), "PRETTY_NAME")
+                            .orElse("unknown")
                             .replace("\"", ""),
                     loadAverage());
         }

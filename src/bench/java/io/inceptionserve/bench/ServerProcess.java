@@ -52,7 +52,8 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(String name, List<String> command, Map<String, String> environment, int port, Path log)
             throws IOException {
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new ServerProcess(name, builder.start(), log, port);
     }
@@ -76,7 +77,8 @@ final class ServerProcess implements AutoCloseable {
     void awaitReady(HttpClient client, String path, Predicate<String> ready, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest probe = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest probe =
+                HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with status " + process.exitValue()
@@ -92,8 +94,8 @@ final class ServerProcess implements AutoCloseable {
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
-        throw new IllegalStateException(name + " was not ready at " + path + " within " + timeout
-                + "; its log ends:\n" + logTail());
+        throw new IllegalStateException(
+                name + " was not ready at " + path + " within " + timeout + "; its log ends:\n" + logTail());
     }
 
     String logTail() {

@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
  * and reports per minute what was answered how, the latency of the accepted requests, the heap
  * after collections and the process's resident memory.
  */
-@Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Holds inception-serve at a multiple of its saturating load and reports answers, latency "
                 + "and memory per minute.")
 public final class Soak implements Callable<Integer> {
@@ -45,7 +48,9 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--image-size", defaultValue = "224", description = "side of the JPEGs sent")
     int imageSize;
 
-    @Option(names = "--fashion-mnist", defaultValue = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
+    @Option(
+            names = "--fashion-mnist",
+            defaultValue = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz",
             description = "IDX file the JPEGs are rendered from")
     Path fashionMnist;
 
@@ -57,6 +62,7 @@ public final class Soak implements Callable<Integer> {
     private static final int SATURATION_CONCURRENCY = 64;
     /** JIT compilation and the allocators' growth: measured earlier, the throughput was a third low. */
     private static final Duration SATURATION_WARMUP = Duration.ofSeconds(30);
+
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     /** Beyond this many unanswered requests the client stops offering more: it, not the server, would be measured. */
@@ -102,23 +108,35 @@ public final class Soak implements Callable<Integer> {
         int port = ServerProcess.freeLoopbackPort();
         int managementPort = ServerProcess.freeLoopbackPort();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "--server.address=127.0.0.1", "--server.port=" + port,
-                "--management.server.address=127.0.0.1", "--management.server.port=" + managementPort,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "--server.address=127.0.0.1",
+                "--server.port=" + port,
+                "--management.server.address=127.0.0.1",
+                "--management.server.port=" + managementPort,
                 "--inception.default-model=" + model));
         command.addAll(serviceArgs);
-        try (ServerProcess service = ServerProcess.start("inception-serve", command,
-                Map.of("DJL_OFFLINE", "true", "OMP_WAIT_POLICY", "PASSIVE"), port, work.resolve("service.log"))) {
+        try (ServerProcess service = ServerProcess.start(
+                "inception-serve",
+                command,
+                Map.of("DJL_OFFLINE", "true", "OMP_WAIT_POLICY", "PASSIVE"),
+                port,
+                work.resolve("service.log"))) {
             service.awaitReady(client, "/models/" + model, body -> body.contains("\"READY\""), Duration.ofMinutes(5));
             URI classify = service.uri("/classify?model=" + model + "&topK=1");
             URI metrics = URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus");
 
-            ClosedLoopLoad.Outcome saturation = new ClosedLoopLoad(SATURATION_WARMUP, SATURATION_WINDOW,
-                    Integer.MAX_VALUE).run(classify, images, SATURATION_CONCURRENCY);
-            double saturated = saturation.samples().stream().filter(ClosedLoopLoad.Sample::ok).count()
+            ClosedLoopLoad.Outcome saturation = new ClosedLoopLoad(
+                            SATURATION_WARMUP, SATURATION_WINDOW, Integer.MAX_VALUE)
+                    .run(classify, images, SATURATION_CONCURRENCY);
+            double saturated = saturation.samples().stream()
+                            .filter(ClosedLoopLoad.Sample::ok)
+                            .count()
                     / (saturation.windowNanos() / 1e9);
             double offered = loadFactor * saturated;
-            System.out.printf("saturating throughput %.1f req/s at concurrency %d; offering %.1f req/s for %d min%n",
+            System.out.printf(
+                    "saturating throughput %.1f req/s at concurrency %d; offering %.1f req/s for %d min%n",
                     saturated, SATURATION_CONCURRENCY, offered, minutes);
 
             Overload overload = new Overload(classify, metrics, service.pid(), images, offered);
@@ -191,8 +209,10 @@ public final class Soak implements Callable<Integer> {
         private static Answer classify(HttpResponse<String> response) {
             return switch (response.statusCode()) {
                 case 200 -> Answer.CLASSIFIED;
-                case 503 -> response.body().contains("queue is full") ? Answer.REFUSED
-                        : response.body().contains("deadline") ? Answer.EXPIRED : Answer.FAILED;
+                case 503 ->
+                    response.body().contains("queue is full")
+                            ? Answer.REFUSED
+                            : response.body().contains("deadline") ? Answer.EXPIRED : Answer.FAILED;
                 default -> Answer.FAILED;
             };
         }
@@ -203,8 +223,12 @@ public final class Soak implements Callable<Integer> {
             double queued = Double.NaN;
             double inFlight = Double.NaN;
             try {
-                String text = client.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String text = client.send(
+                                HttpRequest.newBuilder(metrics)
+                                        .timeout(Duration.ofSeconds(10))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
                 for (String line : text.split("\n")) {
                     if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                         heap += value(line);
@@ -224,9 +248,15 @@ public final class Soak implements Callable<Integer> {
 
         private void printProgress() {
             Probe last = probes.get(probes.size() - 1);
-            System.out.printf("%4.0f s: %6d sent, %5d outstanding, %4.0f requests in the service, %4.0f images queued, "
-                    + "heap %6.1f MB, RSS %6.1f MB%n", (last.at() - startedAt) / 1e9, samples.size() + outstanding.get(),
-                    outstanding.get(), last.inFlight(), last.queued(), last.heapBytes() / 1e6,
+            System.out.printf(
+                    "%4.0f s: %6d sent, %5d outstanding, %4.0f requests in the service, %4.0f images queued, "
+                            + "heap %6.1f MB, RSS %6.1f MB%n",
+                    (last.at() - startedAt) / 1e9,
+                    samples.size() + outstanding.get(),
+                    outstanding.get(),
+                    last.inFlight(),
+                    last.queued(),
+                    last.heapBytes() / 1e6,
                     last.residentBytes() / 1e6);
         }
 
@@ -255,33 +285,55 @@ public final class Soak implements Callable<Integer> {
 
     private void report(double saturated, double offered, Overload overload) {
         System.out.println();
-        System.out.printf("## Soak: %s, %d min at %.1f× the saturating load (%.1f req/s offered, %.1f req/s saturating)%n%n",
+        System.out.printf(
+                "## Soak: %s, %d min at %.1f× the saturating load (%.1f req/s offered, %.1f req/s saturating)%n%n",
                 model, minutes, loadFactor, offered, saturated);
-        System.out.println("| minute | sent | classified | refused (503 queue full) | expired (503 deadline) | failed | lost "
-                + "| accepted p50 / p99 / max ms | heap low MB | RSS MB |");
+        System.out.println(
+                "| minute | sent | classified | refused (503 queue full) | expired (503 deadline) | failed | lost "
+                        + "| accepted p50 / p99 / max ms | heap low MB | RSS MB |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         List<Sample> all = new ArrayList<>(overload.samples);
         for (int minute = 0; minute < minutes; minute++) {
             long from = overload.startedAt + TimeUnit.MINUTES.toNanos(minute);
             long to = from + TimeUnit.MINUTES.toNanos(1);
-            List<Sample> sent = all.stream().filter(s -> s.sentAt() >= from && s.sentAt() < to).toList();
-            double[] accepted = sent.stream().filter(s -> s.answer() == Answer.CLASSIFIED || s.answer() == Answer.EXPIRED)
-                    .mapToDouble(s -> (s.answeredAt() - s.sentAt()) / 1e6).sorted().toArray();
-            List<Probe> probes = overload.probes.stream().filter(p -> p.at() >= from && p.at() < to).toList();
-            System.out.printf("| %d | %d | %d | %d | %d | %d | %d | %s | %.0f | %.0f |%n", minute + 1, sent.size(),
-                    count(sent, Answer.CLASSIFIED), count(sent, Answer.REFUSED), count(sent, Answer.EXPIRED),
-                    count(sent, Answer.FAILED), count(sent, Answer.LOST), latencies(accepted),
+            List<Sample> sent = all.stream()
+                    .filter(s -> s.sentAt() >= from && s.sentAt() < to)
+                    .toList();
+            double[] accepted = sent.stream()
+                    .filter(s -> s.answer() == Answer.CLASSIFIED || s.answer() == Answer.EXPIRED)
+                    .mapToDouble(s -> (s.answeredAt() - s.sentAt()) / 1e6)
+                    .sorted()
+                    .toArray();
+            List<Probe> probes = overload.probes.stream()
+                    .filter(p -> p.at() >= from && p.at() < to)
+                    .toList();
+            System.out.printf(
+                    "| %d | %d | %d | %d | %d | %d | %d | %s | %.0f | %.0f |%n",
+                    minute + 1,
+                    sent.size(),
+                    count(sent, Answer.CLASSIFIED),
+                    count(sent, Answer.REFUSED),
+                    count(sent, Answer.EXPIRED),
+                    count(sent, Answer.FAILED),
+                    count(sent, Answer.LOST),
+                    latencies(accepted),
                     probes.stream().mapToDouble(Probe::heapBytes).min().orElse(Double.NaN) / 1e6,
                     probes.stream().mapToDouble(Probe::residentBytes).max().orElse(Double.NaN) / 1e6);
         }
-        int acceptedTotal = overload.count(Answer.CLASSIFIED) + overload.count(Answer.EXPIRED)
-                + overload.count(Answer.FAILED) + overload.count(Answer.LOST);
+        int acceptedTotal = overload.count(Answer.CLASSIFIED)
+                + overload.count(Answer.EXPIRED)
+                + overload.count(Answer.FAILED)
+                + overload.count(Answer.LOST);
         double served = overload.count(Answer.CLASSIFIED) / (minutes * 60.0);
-        System.out.printf("%nclassified under overload: %.1f req/s, so the offered load was %.2f× what the service "
-                + "served%n", served, offered / served);
-        System.out.printf("accepted requests: %d; answered: %d; lost or failed: %d; not offered (client cap): %d%n",
-                acceptedTotal, overload.count(Answer.CLASSIFIED) + overload.count(Answer.EXPIRED),
-                overload.count(Answer.FAILED) + overload.count(Answer.LOST), overload.notOffered);
+        System.out.printf(
+                "%nclassified under overload: %.1f req/s, so the offered load was %.2f× what the service " + "served%n",
+                served, offered / served);
+        System.out.printf(
+                "accepted requests: %d; answered: %d; lost or failed: %d; not offered (client cap): %d%n",
+                acceptedTotal,
+                overload.count(Answer.CLASSIFIED) + overload.count(Answer.EXPIRED),
+                overload.count(Answer.FAILED) + overload.count(Answer.LOST),
+                overload.notOffered);
     }
 
     private static int count(List<Sample> samples, Answer answer) {
@@ -292,8 +344,9 @@ public final class Soak implements Callable<Integer> {
         if (sortedMillis.length == 0) {
             return "–";
         }
-        return String.format("%.0f / %.0f / %.0f", percentile(sortedMillis, 0.50), percentile(sortedMillis, 0.99),
-                sortedMillis[sortedMillis.length - 1]);
+        return String.format(
+                "%.0f / %.0f / %.0f",
+                percentile(sortedMillis, 0.50), percentile(sortedMillis, 0.99), sortedMillis[sortedMillis.length - 1]);
     }
 
     private static double percentile(double[] sorted, double p) {

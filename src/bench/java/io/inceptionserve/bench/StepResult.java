@@ -49,8 +49,14 @@ record StepResult(
      * @param engineBusy fraction of the window the engine spent in forward passes
      * @param engineImagesPerSecond images per second of forward-pass time: the engine's own pace under this load
      */
-    record ServiceTimings(double latencyMs, double queueMs, double preprocessMs, double forwardMs, double meanBatch,
-            double engineBusy, double engineImagesPerSecond) {
+    record ServiceTimings(
+            double latencyMs,
+            double queueMs,
+            double preprocessMs,
+            double forwardMs,
+            double meanBatch,
+            double engineBusy,
+            double engineImagesPerSecond) {
 
         /** Client latency not spent in the queue, preprocessing or the forward pass: HTTP, parsing, hand-offs. */
         double otherMs() {
@@ -62,17 +68,35 @@ record StepResult(
         return errors.values().stream().mapToInt(Long::intValue).sum();
     }
 
-    static StepResult of(String system, String model, int concurrency, ClosedLoopLoad.Outcome outcome,
-            boolean parseTimings, CpuAccounting.Usage cpu) {
-        List<ClosedLoopLoad.Sample> ok = outcome.samples().stream().filter(ClosedLoopLoad.Sample::ok).toList();
-        long[] latencies = ok.stream().mapToLong(ClosedLoopLoad.Sample::latencyNanos).sorted().toArray();
+    static StepResult of(
+            String system,
+            String model,
+            int concurrency,
+            ClosedLoopLoad.Outcome outcome,
+            boolean parseTimings,
+            CpuAccounting.Usage cpu) {
+        List<ClosedLoopLoad.Sample> ok =
+                outcome.samples().stream().filter(ClosedLoopLoad.Sample::ok).toList();
+        long[] latencies = ok.stream()
+                .mapToLong(ClosedLoopLoad.Sample::latencyNanos)
+                .sorted()
+                .toArray();
         Map<String, Long> errors = outcome.samples().stream()
                 .filter(sample -> !sample.ok())
                 .collect(Collectors.groupingBy(StepResult::describeError, TreeMap::new, Collectors.counting()));
         double windowSeconds = outcome.windowNanos() / 1e9;
-        return new StepResult(system, model, concurrency, ok.size(), ok.size() / windowSeconds,
-                percentileMs(latencies, 0.50), percentileMs(latencies, 0.95), percentileMs(latencies, 0.99), errors,
-                parseTimings && !ok.isEmpty() ? timings(ok, latencies, windowSeconds) : null, cpu);
+        return new StepResult(
+                system,
+                model,
+                concurrency,
+                ok.size(),
+                ok.size() / windowSeconds,
+                percentileMs(latencies, 0.50),
+                percentileMs(latencies, 0.95),
+                percentileMs(latencies, 0.99),
+                errors,
+                parseTimings && !ok.isEmpty() ? timings(ok, latencies, windowSeconds) : null,
+                cpu);
     }
 
     private static String describeError(ClosedLoopLoad.Sample sample) {
@@ -94,7 +118,10 @@ record StepResult(
                 .flatMap(answer -> answer.images().stream())
                 .toList();
         // Each image carries its whole batch's forward time; a batch's share per image is time / size.
-        double forwardSeconds = images.stream().mapToDouble(i -> i.inferenceMs() / i.batchSize()).sum() / 1e3;
+        double forwardSeconds = images.stream()
+                        .mapToDouble(i -> i.inferenceMs() / i.batchSize())
+                        .sum()
+                / 1e3;
         return new ServiceTimings(
                 Arrays.stream(latencies).average().orElse(Double.NaN) / 1e6,
                 mean(images, ImageResult::queueMs),

@@ -1,14 +1,5 @@
 package io.inceptionserve.bench;
 
-import io.inceptionserve.bench.Form;
-
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -21,6 +12,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the inference benchmarks side by side, prints images per second and the ratios of our
@@ -50,6 +47,7 @@ public final class BenchmarkReport {
     private static final Map<String, Target> TARGETS = Map.of(
             "googlenet-bn", new Target("torchscript-googlenet", 1.25),
             "inception-v2", new Target("torchscript-inception_v3", 1.0));
+
     private static final List<Integer> BATCHES = List.of(1, 8, 32);
     private static final int FORMS_BATCH = 8;
 
@@ -73,12 +71,17 @@ public final class BenchmarkReport {
         OffsetDateTime started = OffsetDateTime.now();
 
         List<Row> comparison = measure(NETWORKS, BATCHES, List.of(Form.INFERENCE), settings.intraOp(), 1);
-        List<Row> forms = measure(List.of("googlenet-bn"), List.of(FORMS_BATCH), List.of(Form.values()), settings.intraOp(), 1);
+        List<Row> forms =
+                measure(List.of("googlenet-bn"), List.of(FORMS_BATCH), List.of(Form.values()), settings.intraOp(), 1);
         List<Row> threads = new ArrayList<>();
         for (int intraOp : List.of(1, 2)) {
             for (int workers : List.of(1, 2)) {
-                threads.addAll(measure(List.of("googlenet-bn", "torchscript-googlenet"), List.of(FORMS_BATCH),
-                        List.of(Form.INFERENCE), intraOp, workers));
+                threads.addAll(measure(
+                        List.of("googlenet-bn", "torchscript-googlenet"),
+                        List.of(FORMS_BATCH),
+                        List.of(Form.INFERENCE),
+                        intraOp,
+                        workers));
             }
         }
 
@@ -121,11 +124,18 @@ public final class BenchmarkReport {
         line("Measured " + started.truncatedTo(ChronoUnit.MINUTES).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
                 + " on " + Runtime.getRuntime().availableProcessors() + " cores (" + cpuModel() + "), Java "
                 + Runtime.version().feature() + ", DJL 0.36.0 + libtorch 2.7.1 CPU, random weights, 1000 classes.");
-        line("Load average (1, 5, 15 min) at the start: " + startLoad + "; at the end: " + loadAverage()
-                + " — the machine is shared, so compare rows of one run, and prefer the CPU-time column where the load moved.");
-        line(String.format(Locale.ROOT, "JMH: %d fork(s), %d warm-up and %d measured iterations of %d s per row; one predictor"
-                + " (DJL Predictor: input copy, forward, logits copy) unless stated; libtorch intra-op threads: %d.",
-                settings.forks(), settings.warmups(), settings.iterations(), settings.seconds(), settings.intraOp()));
+        line(
+                "Load average (1, 5, 15 min) at the start: " + startLoad + "; at the end: " + loadAverage()
+                        + " — the machine is shared, so compare rows of one run, and prefer the CPU-time column where the load moved.");
+        line(String.format(
+                Locale.ROOT,
+                "JMH: %d fork(s), %d warm-up and %d measured iterations of %d s per row; one predictor"
+                        + " (DJL Predictor: input copy, forward, logits copy) unless stated; libtorch intra-op threads: %d.",
+                settings.forks(),
+                settings.warmups(),
+                settings.iterations(),
+                settings.seconds(),
+                settings.intraOp()));
         line("");
     }
 
@@ -139,33 +149,61 @@ public final class BenchmarkReport {
                     .flatMap(target -> find(rows, target.reference(), row.batch()))
                     .map(reference -> format(row.imagesPerSecond() / reference.imagesPerSecond()) + "×")
                     .orElse("");
-            line(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %s |", row.network(), row.batch(),
-                    row.imagesPerSecond(), row.error(), row.cpuMillisPerImage(), ratio));
+            line(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.1f | %.1f | %.1f | %s |",
+                    row.network(),
+                    row.batch(),
+                    row.imagesPerSecond(),
+                    row.error(),
+                    row.cpuMillisPerImage(),
+                    ratio));
         }
         line("");
         line("Targets, best batch against best batch:");
         line("");
-        for (var entry : TARGETS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+        for (var entry :
+                TARGETS.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
             Row ours = best(rows, entry.getKey());
             Row reference = best(rows, entry.getValue().reference());
             double ratio = ours.imagesPerSecond() / reference.imagesPerSecond();
             Row oursCpu = leanest(rows, entry.getKey());
             Row referenceCpu = leanest(rows, entry.getValue().reference());
-            line(String.format(Locale.ROOT, "- **%s**: %.1f img/s (batch %d) vs %s %.1f img/s (batch %d): **%.2f×**, target ≥ %.2f× — %s."
-                    + " By CPU time per image, the figure the load disturbs least: %.1f ms (batch %d) vs %.1f ms (batch %d), %.2f×.",
-                    ours.network(), ours.imagesPerSecond(), ours.batch(), reference.network(), reference.imagesPerSecond(),
-                    reference.batch(), ratio, entry.getValue().ratio(), ratio >= entry.getValue().ratio() ? "met" : "missed",
-                    oursCpu.cpuMillisPerImage(), oursCpu.batch(), referenceCpu.cpuMillisPerImage(), referenceCpu.batch(),
+            line(String.format(
+                    Locale.ROOT,
+                    "- **%s**: %.1f img/s (batch %d) vs %s %.1f img/s (batch %d): **%.2f×**, target ≥ %.2f× — %s."
+                            + " By CPU time per image, the figure the load disturbs least: %.1f ms (batch %d) vs %.1f ms (batch %d), %.2f×.",
+                    ours.network(),
+                    ours.imagesPerSecond(),
+                    ours.batch(),
+                    reference.network(),
+                    reference.imagesPerSecond(),
+                    reference.batch(),
+                    ratio,
+                    entry.getValue().ratio(),
+                    ratio >= entry.getValue().ratio() ? "met" : "missed",
+                    oursCpu.cpuMillisPerImage(),
+                    oursCpu.batch(),
+                    referenceCpu.cpuMillisPerImage(),
+                    referenceCpu.batch(),
                     referenceCpu.cpuMillisPerImage() / oursCpu.cpuMillisPerImage()));
         }
         line("");
     }
 
     private void formsSection(List<Row> rows) {
-        table("Which change gives what (googlenet-bn, batch " + FORMS_BATCH + ", one run)",
-                "| form | img/s | ± | CPU ms / img | peak RSS of the JVM (MiB) |", rows,
-                row -> String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f |", row.form().name().toLowerCase(Locale.ROOT),
-                        row.imagesPerSecond(), row.error(), row.cpuMillisPerImage(), row.peakRssMebibytes()));
+        table(
+                "Which change gives what (googlenet-bn, batch " + FORMS_BATCH + ", one run)",
+                "| form | img/s | ± | CPU ms / img | peak RSS of the JVM (MiB) |",
+                rows,
+                row -> String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f | %.1f | %.1f | %.0f |",
+                        row.form().name().toLowerCase(Locale.ROOT),
+                        row.imagesPerSecond(),
+                        row.error(),
+                        row.cpuMillisPerImage(),
+                        row.peakRssMebibytes()));
         line("unscoped: the trained network in DJL's plain containers; trained: the same, scoped per stage and branch;"
                 + " inference: BatchNorm folded, no dropout or auxiliary heads, channels-last, no autograd (what the service serves)."
                 + " All three run on threads other than the one that started the engine, as requests do.");
@@ -173,10 +211,19 @@ public final class BenchmarkReport {
     }
 
     private void threadsSection(List<Row> rows) {
-        table("Threads (batch " + FORMS_BATCH + ", inference form and TorchScript)",
-                "| network | intra-op threads | predictors (concurrent) | img/s total | ± | CPU ms / img |", rows,
-                row -> String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.1f |", row.network(), row.intraOp(),
-                        row.workers(), row.imagesPerSecond(), row.error(), row.cpuMillisPerImage()));
+        table(
+                "Threads (batch " + FORMS_BATCH + ", inference form and TorchScript)",
+                "| network | intra-op threads | predictors (concurrent) | img/s total | ± | CPU ms / img |",
+                rows,
+                row -> String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %d | %.1f | %.1f | %.1f |",
+                        row.network(),
+                        row.intraOp(),
+                        row.workers(),
+                        row.imagesPerSecond(),
+                        row.error(),
+                        row.cpuMillisPerImage()));
     }
 
     /** A headed Markdown table, its first column left-aligned and the others right-aligned. */
@@ -205,29 +252,52 @@ public final class BenchmarkReport {
         try (Subject subject = Subject.open(network, Form.INFERENCE, batch, TORCHSCRIPT)) {
             profile = OperatorProfile.of(subject, Math.max(3, 32 / batch));
         }
-        line(String.format(Locale.ROOT, "**%s, batch %d**: %.1f ms per forward pass while profiled", network, batch,
+        line(String.format(
+                Locale.ROOT,
+                "**%s, batch %d**: %.1f ms per forward pass while profiled",
+                network,
+                batch,
                 profile.forwardMillis()));
         line("");
         line("| operator | ms | share |");
         line("|---|---:|---:|");
         double total = profile.forwardMillis();
-        profile.selfMillisPerForward().entrySet().stream().limit(8).forEach(entry -> line(String.format(Locale.ROOT,
-                "| `%s` | %.1f | %.0f %% |", entry.getKey(), entry.getValue(), 100 * entry.getValue() / total)));
-        double rest = profile.selfMillisPerForward().values().stream().skip(8).mapToDouble(Double::doubleValue).sum();
-        line(String.format(Locale.ROOT, "| %d other operators | %.1f | %.0f %% |",
-                Math.max(0, profile.selfMillisPerForward().size() - 8), rest, 100 * rest / total));
-        line(String.format(Locale.ROOT, "| outside any operator (Java, JNI, DJL) | %.1f | %.0f %% |",
-                profile.outsideOperatorsMillis(), 100 * profile.outsideOperatorsMillis() / total));
+        profile.selfMillisPerForward().entrySet().stream()
+                .limit(8)
+                .forEach(entry -> line(String.format(
+                        Locale.ROOT,
+                        "| `%s` | %.1f | %.0f %% |",
+                        entry.getKey(),
+                        entry.getValue(),
+                        100 * entry.getValue() / total)));
+        double rest = profile.selfMillisPerForward().values().stream()
+                .skip(8)
+                .mapToDouble(Double::doubleValue)
+                .sum();
+        line(String.format(
+                Locale.ROOT,
+                "| %d other operators | %.1f | %.0f %% |",
+                Math.max(0, profile.selfMillisPerForward().size() - 8),
+                rest,
+                100 * rest / total));
+        line(String.format(
+                Locale.ROOT,
+                "| outside any operator (Java, JNI, DJL) | %.1f | %.0f %% |",
+                profile.outsideOperatorsMillis(),
+                100 * profile.outsideOperatorsMillis() / total));
         line("");
     }
 
     private static Optional<Row> find(List<Row> rows, String network, int batch) {
-        return rows.stream().filter(row -> row.network().equals(network) && row.batch() == batch).findFirst();
+        return rows.stream()
+                .filter(row -> row.network().equals(network) && row.batch() == batch)
+                .findFirst();
     }
 
     /** The row of {@code network} with the most images per second. */
     private static Row best(List<Row> rows, String network) {
-        return first(rows, network, Comparator.comparingDouble(Row::imagesPerSecond).reversed());
+        return first(
+                rows, network, Comparator.comparingDouble(Row::imagesPerSecond).reversed());
     }
 
     /** The row of {@code network} with the least CPU time per image. */
@@ -236,7 +306,10 @@ public final class BenchmarkReport {
     }
 
     private static Row first(List<Row> rows, String network, Comparator<Row> order) {
-        return rows.stream().filter(row -> row.network().equals(network)).min(order).orElseThrow();
+        return rows.stream()
+                .filter(row -> row.network().equals(network))
+                .min(order)
+                .orElseThrow();
     }
 
     private void line(String text) {
@@ -258,8 +331,11 @@ public final class BenchmarkReport {
 
     static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .orElse("unknown CPU");
         } catch (Exception e) {
             return "unknown CPU";
         }
@@ -281,17 +357,34 @@ public final class BenchmarkReport {
     private record Target(String reference, double ratio) {}
 
     /** One benchmark row: images per second with its 99.9 % error, and process CPU time per image. */
-    private record Row(String network, int batch, Form form, int intraOp, int workers,
-                       double imagesPerSecond, double error, double cpuMillisPerImage, double peakRssMebibytes) {
+    private record Row(
+            String network,
+            int batch,
+            Form form,
+            int intraOp,
+            int workers,
+            double imagesPerSecond,
+            double error,
+            double cpuMillisPerImage,
+            double peakRssMebibytes) {
 
         static Row of(RunResult result, int intraOp, int workers) {
             var params = result.getParams();
             int batch = Integer.parseInt(params.getParam("batch"));
             Result<?> primary = result.getPrimaryResult();
             Map<String, Result> secondary = result.getSecondaryResults();
-            double cpuMillis = secondary.get("cpuNanos").getScore() / secondary.get("images").getScore() / 1e6;
-            return new Row(params.getParam("network"), batch, Form.valueOf(params.getParam("form")), intraOp, workers,
-                    primary.getScore() * batch, primary.getScoreError() * batch, cpuMillis,
+            double cpuMillis = secondary.get("cpuNanos").getScore()
+                    / secondary.get("images").getScore()
+                    / 1e6;
+            return new Row(
+                    params.getParam("network"),
+                    batch,
+                    Form.valueOf(params.getParam("form")),
+                    intraOp,
+                    workers,
+                    primary.getScore() * batch,
+                    primary.getScoreError() * batch,
+                    cpuMillis,
                     secondary.get("peakRssMebibytes").getScore());
         }
     }

@@ -3,10 +3,6 @@ package io.inceptionserve.bench;
 import ai.djl.inference.Predictor;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.translate.TranslateException;
-
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +15,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Where a forward pass spends its time, by libtorch operator: libtorch's own profiler (DJL's {@link
@@ -54,21 +52,30 @@ record OperatorProfile(double forwardMillis, Map<String, Double> selfMillisPerFo
 
     /** Milliseconds per forward pass spent in no operator. */
     double outsideOperatorsMillis() {
-        return forwardMillis - selfMillisPerForward.values().stream().mapToDouble(Double::doubleValue).sum();
+        return forwardMillis
+                - selfMillisPerForward.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum();
     }
 
     private static Map<String, Double> selfTimes(Path trace, int passes) throws IOException {
         Map<Long, List<Call>> callsByThread = new HashMap<>();
         for (JsonNode event : JsonMapper.shared().readTree(trace.toFile())) {
             if ("X".equals(event.path("ph").asString())) {
-                Call call = new Call(event.get("name").asString(), event.get("ts").asDouble(), event.get("dur").asDouble());
-                callsByThread.computeIfAbsent(event.path("tid").asLong(), tid -> new ArrayList<>()).add(call);
+                Call call = new Call(
+                        event.get("name").asString(),
+                        event.get("ts").asDouble(),
+                        event.get("dur").asDouble());
+                callsByThread
+                        .computeIfAbsent(event.path("tid").asLong(), tid -> new ArrayList<>())
+                        .add(call);
             }
         }
         Map<String, Double> selfMicros = new HashMap<>();
         for (List<Call> calls : callsByThread.values()) {
             // Parents start no later and last no shorter than their children.
-            calls.sort(Comparator.comparingDouble(Call::start).thenComparing(Comparator.comparingDouble(Call::duration).reversed()));
+            calls.sort(Comparator.comparingDouble(Call::start)
+                    .thenComparing(Comparator.comparingDouble(Call::duration).reversed()));
             Deque<Call> open = new ArrayDeque<>();
             // By identity: two calls of one operator can have equal name and times.
             Map<Call, Double> childMicros = new IdentityHashMap<>();

@@ -24,7 +24,8 @@ final class TorchScriptReferences {
     static int inputSize(String reference) {
         Integer size = INPUT_SIZES.get(reference);
         if (size == null) {
-            throw new IllegalArgumentException("No TorchScript reference " + reference + "; known: " + INPUT_SIZES.keySet());
+            throw new IllegalArgumentException(
+                    "No TorchScript reference " + reference + "; known: " + INPUT_SIZES.keySet());
         }
         return size;
     }

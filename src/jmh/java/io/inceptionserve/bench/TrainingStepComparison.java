@@ -33,6 +33,7 @@ public final class TrainingStepComparison {
 
     /** The configuration the bundled models are trained in: googlenet-bn, 64 px grey images, batch 128. */
     private static final int SIZE = 64;
+
     private static final int CHANNELS = 1;
     private static final int BATCH = 128;
     private static final double TARGET = 0.9;
@@ -53,30 +54,34 @@ public final class TrainingStepComparison {
         TorchRun torchBefore = torch(settings);
         int seconds = Math.max(settings.seconds(), MIN_ITERATION_SECONDS);
         RunResult ours = new Runner(new OptionsBuilder()
-                .include(TrainingStepBenchmark.class.getName() + ".step")
-                .param("size", String.valueOf(SIZE))
-                .param("channels", String.valueOf(CHANNELS))
-                .param("batch", String.valueOf(BATCH))
-                .forks(settings.forks())
-                .warmupIterations(settings.warmups())
-                .warmupTime(TimeValue.seconds(seconds))
-                .measurementIterations(settings.iterations())
-                .measurementTime(TimeValue.seconds(seconds))
-                .jvmArgsAppend("-Dai.djl.pytorch.num_threads=" + settings.intraOp())
-                .shouldFailOnError(true)
-                .build()).runSingle();
+                        .include(TrainingStepBenchmark.class.getName() + ".step")
+                        .param("size", String.valueOf(SIZE))
+                        .param("channels", String.valueOf(CHANNELS))
+                        .param("batch", String.valueOf(BATCH))
+                        .forks(settings.forks())
+                        .warmupIterations(settings.warmups())
+                        .warmupTime(TimeValue.seconds(seconds))
+                        .measurementIterations(settings.iterations())
+                        .measurementTime(TimeValue.seconds(seconds))
+                        .jvmArgsAppend("-Dai.djl.pytorch.num_threads=" + settings.intraOp())
+                        .shouldFailOnError(true)
+                        .build())
+                .runSingle();
         TorchRun torchAfter = torch(settings);
 
         Map<String, Result> secondary = ours.getSecondaryResults();
         double oursImagesPerSecond = ours.getPrimaryResult().getScore() * BATCH;
         double oursError = ours.getPrimaryResult().getScoreError() * BATCH;
-        double oursCpuMillis = secondary.get("cpuNanos").getScore() / secondary.get("images").getScore() / 1e6;
+        double oursCpuMillis =
+                secondary.get("cpuNanos").getScore() / secondary.get("images").getScore() / 1e6;
         double torchImagesPerSecond = (torchBefore.imagesPerSecond() + torchAfter.imagesPerSecond()) / 2;
         double torchCpuMillis = (torchBefore.cpuMillisPerImage() + torchAfter.cpuMillisPerImage()) / 2;
         double ratio = oursImagesPerSecond / torchImagesPerSecond;
 
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, """
+        out.append(String.format(
+                Locale.ROOT,
+                """
                 Measured %s on %d cores (%s), googlenet-bn with its auxiliary heads, %d×%d×%d input, batch %d, \
                 Adam, label smoothing 0.1, auxiliary losses × 0.3; %d intra-op thread(s) on both sides. Load \
                 average at the start: %s; at the end: %s. Ours: JMH, %d fork(s), %d warm-up and %d measured \
@@ -91,32 +96,66 @@ public final class TrainingStepComparison {
                 **Ours / torch: %.2f× by images per second, %.2f× by CPU time per image** (target ≥ %.1f×: %s).
                 """,
                 started.truncatedTo(ChronoUnit.MINUTES).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME),
-                Runtime.getRuntime().availableProcessors(), BenchmarkReport.cpuModel(), CHANNELS, SIZE, SIZE, BATCH,
-                settings.intraOp(), startLoad, BenchmarkReport.loadAverage(), settings.forks(), settings.warmups(),
-                settings.iterations(), seconds, torchBefore.versions(), TORCH_WARMUP_STEPS, TORCH_STEPS,
-                ai.djl.engine.Engine.getDjlVersion(), oursImagesPerSecond, oursError, oursCpuMillis,
+                Runtime.getRuntime().availableProcessors(),
+                BenchmarkReport.cpuModel(),
+                CHANNELS,
+                SIZE,
+                SIZE,
+                BATCH,
+                settings.intraOp(),
+                startLoad,
+                BenchmarkReport.loadAverage(),
+                settings.forks(),
+                settings.warmups(),
+                settings.iterations(),
+                seconds,
+                torchBefore.versions(),
+                TORCH_WARMUP_STEPS,
+                TORCH_STEPS,
+                ai.djl.engine.Engine.getDjlVersion(),
+                oursImagesPerSecond,
+                oursError,
+                oursCpuMillis,
                 secondary.get("peakRssMebibytes").getScore(),
-                torchBefore.imagesPerSecond(), torchBefore.cpuMillisPerImage(), torchBefore.peakRssMebibytes(),
-                torchAfter.imagesPerSecond(), torchAfter.cpuMillisPerImage(), torchAfter.peakRssMebibytes(),
-                ratio, torchCpuMillis / oursCpuMillis, TARGET, ratio >= TARGET ? "met" : "missed"));
+                torchBefore.imagesPerSecond(),
+                torchBefore.cpuMillisPerImage(),
+                torchBefore.peakRssMebibytes(),
+                torchAfter.imagesPerSecond(),
+                torchAfter.cpuMillisPerImage(),
+                torchAfter.peakRssMebibytes(),
+                ratio,
+                torchCpuMillis / oursCpuMillis,
+                TARGET,
+                ratio >= TARGET ? "met" : "missed"));
         System.out.println(out);
         BenchmarkReport.writeSection(BEGIN, END, out.toString());
     }
 
     private static TorchRun torch(BenchmarkReport.Settings settings) throws IOException, InterruptedException {
-        List<String> command = List.of(settings.python(), "src/jmh/python/train_step_torchvision.py",
-                String.valueOf(SIZE), String.valueOf(CHANNELS), String.valueOf(BATCH),
-                String.valueOf(settings.intraOp()), String.valueOf(TORCH_WARMUP_STEPS), String.valueOf(TORCH_STEPS));
+        List<String> command = List.of(
+                settings.python(),
+                "src/jmh/python/train_step_torchvision.py",
+                String.valueOf(SIZE),
+                String.valueOf(CHANNELS),
+                String.valueOf(BATCH),
+                String.valueOf(settings.intraOp()),
+                String.valueOf(TORCH_WARMUP_STEPS),
+                String.valueOf(TORCH_STEPS));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
         }
-        String json = output.lines().filter(line -> line.startsWith("{")).reduce((a, b) -> b)
+        String json = output.lines()
+                .filter(line -> line.startsWith("{"))
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException("no result from " + command + ":\n" + output));
         JsonNode result = JsonMapper.builder().build().readTree(json);
-        return new TorchRun(result.get("images_per_second").asDouble(), result.get("cpu_ms_per_image").asDouble(),
+        return new TorchRun(
+                result.get("images_per_second").asDouble(),
+                result.get("cpu_ms_per_image").asDouble(),
                 result.get("peak_rss_mib").asDouble(),
-                "torch " + result.get("torch").asString() + ", torchvision " + result.get("torchvision").asString());
+                "torch " + result.get("torch").asString() + ", torchvision "
+                        + result.get("torchvision").asString());
     }
 }

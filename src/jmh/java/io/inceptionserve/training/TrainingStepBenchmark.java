@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.bench.InferenceBenchmark;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,7 +80,8 @@ public class TrainingStepBenchmark {
 
     @Benchmark
     public float step(InferenceBenchmark.CpuTime cpu) {
-        float loss = TrainingStep.run(trainer, trainer.getLoss(), images, shape, labels).loss();
+        float loss = TrainingStep.run(trainer, trainer.getLoss(), images, shape, labels)
+                .loss();
         cpu.images += batch;
         return loss;
     }

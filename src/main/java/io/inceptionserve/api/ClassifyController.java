@@ -1,9 +1,9 @@
 package io.inceptionserve.api;
 
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
-import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -43,14 +43,18 @@ public class ClassifyController {
         this.maxBodyBytes = multipart.getMaxFileSize().toBytes();
     }
 
-    @Operation(summary = "Classify one or several uploaded images",
+    @Operation(
+            summary = "Classify one or several uploaded images",
             description = "Multipart form with one or more files in the field `image`. All images go through "
                     + "the model in one batch.")
     @ClassifiedResponse
-    @PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+    @PostMapping(
+            path = "/classify",
+            consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Classification classifyUpload(
-            @Parameter(description = "Image files (JPEG, PNG, GIF, BMP, WebP, TIFF)") @RequestPart("image") List<MultipartFile> image,
+            @Parameter(description = "Image files (JPEG, PNG, GIF, BMP, WebP, TIFF)") @RequestPart("image")
+                    List<MultipartFile> image,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
             @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
@@ -64,15 +68,28 @@ public class ClassifyController {
         return classify(model, uploads, topK);
     }
 
-    @Operation(summary = "Classify one image sent as the raw request body",
-            description = "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
+    @Operation(
+            summary = "Classify one image sent as the raw request body",
+            description =
+                    "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
     @ClassifiedResponse
-    @PostMapping(path = "/classify", consumes = {MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_PNG_VALUE,
-            MediaType.IMAGE_GIF_VALUE, "image/*", MediaType.APPLICATION_OCTET_STREAM_VALUE},
+    @PostMapping(
+            path = "/classify",
+            consumes = {
+                MediaType.IMAGE_JPEG_VALUE,
+                MediaType.IMAGE_PNG_VALUE,
+                MediaType.IMAGE_GIF_VALUE,
+                "image/*",
+                MediaType.APPLICATION_OCTET_STREAM_VALUE
+            },
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Classification classifyBody(
-            @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "The encoded image",
-                    content = @Content(mediaType = "image/*", schema = @Schema(type = "string", format = "binary")))
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            description = "The encoded image",
+                            content =
+                                    @Content(
+                                            mediaType = "image/*",
+                                            schema = @Schema(type = "string", format = "binary")))
                     InputStream body,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
@@ -89,16 +106,20 @@ public class ClassifyController {
     /** Documents the 200 answer of both forms of {@code POST /classify}. */
     @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
     @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
-    @ApiResponse(responseCode = "200", description = "The top-k classes of each image, with timings",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-                    schema = @Schema(implementation = Classification.class)))
+    @ApiResponse(
+            responseCode = "200",
+            description = "The top-k classes of each image, with timings",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = Classification.class)))
     @interface ClassifiedResponse {}
 
     private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
         for (int i = 0; i < uploads.size(); i++) {
             if (uploads.get(i).bytes().length == 0) {
-                String which = uploads.get(i).filename() != null ? "'" + uploads.get(i).filename() + "'"
-                        : "image " + (i + 1);
+                String which =
+                        uploads.get(i).filename() != null ? "'" + uploads.get(i).filename() + "'" : "image " + (i + 1);
                 throw new InvalidRequestException(which + " is empty");
             }
         }

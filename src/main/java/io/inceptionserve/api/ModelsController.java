@@ -22,7 +22,9 @@ public class ModelsController {
     @Operation(summary = "List the served models")
     @GetMapping("/models")
     public List<ModelInfo> models() {
-        return registry.all().stream().map(m -> ModelInfo.of(m, registry.defaultModel())).toList();
+        return registry.all().stream()
+                .map(m -> ModelInfo.of(m, registry.defaultModel()))
+                .toList();
     }
 
     @Operation(summary = "Describe one model")

@@ -1,7 +1,7 @@
 package io.inceptionserve.api;
 
-import io.inceptionserve.inference.InferenceException;
 import io.inceptionserve.image.InvalidImageException;
+import io.inceptionserve.inference.InferenceException;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
@@ -57,7 +57,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> overloaded(OverloadedException e) {
-        return retryAfter(problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", e.getMessage()),
+        return retryAfter(
+                problem(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "Overloaded", e.getMessage()),
                 OVERLOADED_RETRY_AFTER);
     }
 
@@ -70,12 +71,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidImage(InvalidImageException e) {
         return switch (e.reason()) {
-            case UNSUPPORTED_FORMAT -> problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-image-format",
-                    "Unsupported image format", e.getMessage());
-            case UNREADABLE -> problem(HttpStatus.UNPROCESSABLE_CONTENT, "unreadable-image", "Unreadable image",
-                    e.getMessage());
-            case TOO_LARGE -> problem(HttpStatus.CONTENT_TOO_LARGE, "image-too-large", "Image too large",
-                    e.getMessage());
+            case UNSUPPORTED_FORMAT ->
+                problem(
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported-image-format",
+                        "Unsupported image format",
+                        e.getMessage());
+            case UNREADABLE ->
+                problem(HttpStatus.UNPROCESSABLE_CONTENT, "unreadable-image", "Unreadable image", e.getMessage());
+            case TOO_LARGE ->
+                problem(HttpStatus.CONTENT_TOO_LARGE, "image-too-large", "Image too large", e.getMessage());
         };
     }
 
@@ -96,11 +101,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /** Spring's own detail, "Maximum upload size exceeded", names neither limit. */
     @Override
-    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "upload-too-large", "Upload too large",
-                "the upload exceeds the limit of " + multipart.getMaxFileSize().toBytes() + " bytes per file or "
-                        + multipart.getMaxRequestSize().toBytes() + " bytes per request").getBody();
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(
+            MaxUploadSizeExceededException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = problem(
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "upload-too-large",
+                        "Upload too large",
+                        "the upload exceeds the limit of "
+                                + multipart.getMaxFileSize().toBytes() + " bytes per file or "
+                                + multipart.getMaxRequestSize().toBytes() + " bytes per request")
+                .getBody();
         return handleExceptionInternal(e, problem, headers, status, request);
     }
 
@@ -114,7 +124,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "internal-error",
+                "Internal error",
                 "the service failed unexpectedly; the error is logged");
     }
 

@@ -10,8 +10,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.blocks.InceptionNetwork;
-import io.inceptionserve.model.inferenceform.InferenceForm;
 import io.inceptionserve.model.blocks.TorchvisionInputTransform;
+import io.inceptionserve.model.inferenceform.InferenceForm;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,8 +81,10 @@ public final class ModelArtifact {
             throw new ModelArtifactException(name, e.getMessage(), e);
         }
         if (manifest.input().size() < architecture.minInputSize()) {
-            throw new ModelArtifactException(name, architecture.id() + " needs an input of at least "
-                    + architecture.minInputSize() + " px, the manifest gives " + manifest.input().size());
+            throw new ModelArtifactException(
+                    name,
+                    architecture.id() + " needs an input of at least " + architecture.minInputSize()
+                            + " px, the manifest gives " + manifest.input().size());
         }
         return new ModelArtifact(name, manifest, architecture, readLabels(name, files, manifest.labels()), files);
     }
@@ -99,7 +101,8 @@ public final class ModelArtifact {
         } catch (IOException e) {
             throw new ModelArtifactException(name, "cannot read labels file " + labelsFile + ": " + e.getMessage(), e);
         }
-        List<String> labels = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        List<String> labels =
+                text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         if (labels.size() < 2) {
             throw new ModelArtifactException(name, "labels file " + labelsFile + " must list at least 2 classes");
         }
@@ -166,7 +169,8 @@ public final class ModelArtifact {
      */
     public static InceptionNetwork network(
             ModelManifest manifest, Architecture architecture, int numClasses, boolean withAux) {
-        InceptionNetwork network = architecture.build(numClasses, manifest.input().channels(), withAux);
+        InceptionNetwork network =
+                architecture.build(numClasses, manifest.input().channels(), withAux);
         return manifest.transformsInput() ? TorchvisionInputTransform.prepend(network) : network;
     }
 
@@ -185,8 +189,11 @@ public final class ModelArtifact {
             try {
                 stored = NDList.decode(scratch, bytes);
             } catch (RuntimeException e) {
-                throw new ModelArtifactException(name, "weights file " + manifest.weights().file()
-                        + " is not a DJL NDList encoding: " + e.getMessage(), e);
+                throw new ModelArtifactException(
+                        name,
+                        "weights file " + manifest.weights().file() + " is not a DJL NDList encoding: "
+                                + e.getMessage(),
+                        e);
             }
             Map<String, NDArray> byName = new LinkedHashMap<>();
             stored.forEach(array -> byName.put(array.getName(), array));
@@ -207,8 +214,9 @@ public final class ModelArtifact {
                     }
                 }
             }
-            byName.keySet().forEach(key -> problems.add("the weights hold parameter '" + key
-                    + "' that " + architecture.id() + " does not have"));
+            byName.keySet()
+                    .forEach(key -> problems.add(
+                            "the weights hold parameter '" + key + "' that " + architecture.id() + " does not have"));
             if (!problems.isEmpty()) {
                 throw new ModelArtifactException(name, String.join("; ", problems));
             }
@@ -225,8 +233,10 @@ public final class ModelArtifact {
         }
         String actual = sha256(bytes);
         if (!actual.equals(manifest.weights().sha256())) {
-            throw new ModelArtifactException(name, "weights file " + file + " has SHA-256 " + actual
-                    + " but the manifest expects " + manifest.weights().sha256());
+            throw new ModelArtifactException(
+                    name,
+                    "weights file " + file + " has SHA-256 " + actual + " but the manifest expects "
+                            + manifest.weights().sha256());
         }
         return bytes;
     }
@@ -247,8 +257,9 @@ public final class ModelArtifact {
         byte[] bytes = arrays.encode();
         arrays.close();
         Files.write(directory.resolve(weightsFile), bytes);
-        Files.write(directory.resolve(manifest.labels()), String.join("\n", labels).concat("\n")
-                .getBytes(StandardCharsets.UTF_8));
+        Files.write(
+                directory.resolve(manifest.labels()),
+                String.join("\n", labels).concat("\n").getBytes(StandardCharsets.UTF_8));
         ModelManifest complete = manifest.withWeights(new ModelManifest.Weights(weightsFile, sha256(bytes)));
         writeManifest(directory, complete);
     }

@@ -61,7 +61,10 @@ public enum WeightStorage {
             rows = rows.reshape(channels, -1);
             // An all-zero channel keeps a tiny scale instead of dividing by zero; its integers are all 0.
             NDArray scales = rows.abs().max(new int[] {1}, true).div(INT8_MAX).maximum(Float.MIN_NORMAL);
-            NDArray integers = rows.div(scales).round().clip(-INT8_MAX, INT8_MAX).toType(DataType.INT8, false)
+            NDArray integers = rows.div(scales)
+                    .round()
+                    .clip(-INT8_MAX, INT8_MAX)
+                    .toType(DataType.INT8, false)
                     .reshape(value.getShape());
             integers.setName(name);
             NDArray channelScales = scales.reshape(channels);
@@ -84,13 +87,15 @@ public enum WeightStorage {
         }
         NDArray scales = unclaimed.remove(stored.getName() + SCALE_SUFFIX);
         long channels = stored.getShape().get(0);
-        if (scales == null || scales.getShape().dimension() != 1 || scales.getShape().get(0) != channels) {
+        if (scales == null
+                || scales.getShape().dimension() != 1
+                || scales.getShape().get(0) != channels) {
             throw new IllegalArgumentException("is stored as int8 without its " + channels + " per-channel scales");
         }
         long[] broadcast = new long[stored.getShape().dimension()];
         Arrays.fill(broadcast, 1);
         broadcast[0] = channels;
-        return stored.toType(DataType.FLOAT32, false).mul(scales.toType(DataType.FLOAT32, false)
-                .reshape(new Shape(broadcast)));
+        return stored.toType(DataType.FLOAT32, false)
+                .mul(scales.toType(DataType.FLOAT32, false).reshape(new Shape(broadcast)));
     }
 }

@@ -76,7 +76,9 @@ public record InceptionProperties(
      * @param maxBatchSize images per forward pass at most
      * @param maxBatchDelay how long a worker holding fewer images waits for more
      */
-    public record Batching(@Min(1) @Max(64) int workers, @Min(1) @Max(1024) int maxBatchSize,
+    public record Batching(
+            @Min(1) @Max(64) int workers,
+            @Min(1) @Max(1024) int maxBatchSize,
             @NotNull Duration maxBatchDelay) {}
 
     /**

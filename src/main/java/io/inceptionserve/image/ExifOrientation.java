@@ -47,7 +47,8 @@ final class ExifOrientation {
                 continue;
             }
             for (Node marker = sequence.getFirstChild(); marker != null; marker = marker.getNextSibling()) {
-                if (marker instanceof IIOMetadataNode node && node.getUserObject() instanceof byte[] segment
+                if (marker instanceof IIOMetadataNode node
+                        && node.getUserObject() instanceof byte[] segment
                         && isApp1(node)) {
                     int orientation = parse(segment);
                     if (orientation != UPRIGHT) {

@@ -111,9 +111,10 @@ public final class ImagePreprocessor {
     private static ImageReader readerFor(ImageInputStream in) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
-            throw new InvalidImageException(InvalidImageException.Reason.UNSUPPORTED_FORMAT,
-                    "the file is not in an image format this service reads ("
-                            + String.join(", ", readableFormats()) + ")");
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.UNSUPPORTED_FORMAT,
+                    "the file is not in an image format this service reads (" + String.join(", ", readableFormats())
+                            + ")");
         }
         ImageReader reader = readers.next();
         // Metadata is parsed only where the EXIF orientation lives: less work, less untrusted parsing.
@@ -140,9 +141,11 @@ public final class ImagePreprocessor {
             throw unreadable("the " + format + " image's header cannot be read", e);
         }
         if (width * height > maxPixels) {
-            throw new InvalidImageException(InvalidImageException.Reason.TOO_LARGE, "the " + format
-                    + " image is " + width + "×" + height + " = " + width * height
-                    + " pixels; at most " + maxPixels + " are decoded");
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.TOO_LARGE,
+                    "the " + format
+                            + " image is " + width + "×" + height + " = " + width * height
+                            + " pixels; at most " + maxPixels + " are decoded");
         }
     }
 
@@ -156,7 +159,8 @@ public final class ImagePreprocessor {
             throw unreadable("the " + format + " image cannot be decoded", e);
         }
         if (damage.first != null) {
-            throw new InvalidImageException(InvalidImageException.Reason.UNREADABLE,
+            throw new InvalidImageException(
+                    InvalidImageException.Reason.UNREADABLE,
                     "the " + format + " image is truncated or corrupt: " + damage.first);
         }
         return image;
@@ -174,7 +178,8 @@ public final class ImagePreprocessor {
         @Override
         public void warningOccurred(ImageReader source, String warning) {
             String lower = warning.toLowerCase(Locale.ROOT);
-            boolean damaged = lower.contains("missing eoi") || lower.contains("premature end")
+            boolean damaged = lower.contains("missing eoi")
+                    || lower.contains("premature end")
                     || (lower.startsWith("corrupt jpeg data") && !lower.contains("extraneous bytes"));
             if (first == null && damaged) {
                 first = warning;
@@ -184,8 +189,10 @@ public final class ImagePreprocessor {
 
     private static InvalidImageException unreadable(String what, Exception e) {
         if (endsEarly(e)) {
-            return new InvalidImageException(InvalidImageException.Reason.UNREADABLE,
-                    what + ": the file ends before the image data it announces (truncated or corrupt)", e);
+            return new InvalidImageException(
+                    InvalidImageException.Reason.UNREADABLE,
+                    what + ": the file ends before the image data it announces (truncated or corrupt)",
+                    e);
         }
         return new InvalidImageException(InvalidImageException.Reason.UNREADABLE, what + ": " + describe(e), e);
     }

@@ -36,7 +36,8 @@ final class UploadImageInputStream extends ImageInputStreamImpl {
     @Override
     public int read(byte[] buffer, int offset, int length) {
         if (offset < 0 || length < 0 || offset + length > buffer.length || offset + length < 0) {
-            throw new IndexOutOfBoundsException("offset " + offset + ", length " + length + ", buffer " + buffer.length);
+            throw new IndexOutOfBoundsException(
+                    "offset " + offset + ", length " + length + ", buffer " + buffer.length);
         }
         bitOffset = 0;
         if (length == 0) {
@@ -58,8 +59,8 @@ final class UploadImageInputStream extends ImageInputStreamImpl {
 
     private int pastEnd() {
         if (++readsPastEnd > READS_PAST_END) {
-            throw new UncheckedIOException(new EOFException(
-                    "the decoder read past the end of the data " + READS_PAST_END + " times"));
+            throw new UncheckedIOException(
+                    new EOFException("the decoder read past the end of the data " + READS_PAST_END + " times"));
         }
         return -1;
     }

@@ -29,11 +29,17 @@ public final class ImportCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--arch", required = true, paramLabel = "ID",
+    @Option(
+            names = "--arch",
+            required = true,
+            paramLabel = "ID",
             description = "Network the weights are for: googlenet-bn (torchvision googlenet) or inception-v3.")
     private String architecture;
 
-    @Option(names = "--from", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--from",
+            required = true,
+            paramLabel = "FILE",
             description = "The state_dict, e.g. googlenet-1378be20.pth (torch's zip or legacy format).")
     private Path checkpoint;
 
@@ -43,16 +49,26 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Model name in the manifest (default: DIR's name).")
     private String name;
 
-    @Option(names = "--storage", defaultValue = "float32", paramLabel = "TYPE",
+    @Option(
+            names = "--storage",
+            defaultValue = "float32",
+            paramLabel = "TYPE",
             description = "How the weights are stored: float32 (default, exact), float16 (half the size) or int8"
                     + " (a quarter: 8-bit weights with per-channel scales).")
     private String storage;
 
-    @Option(names = "--labels", paramLabel = "FILE",
-            description = "Class names, one per line in class-index order (default: torchvision's 1000 ImageNet classes).")
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description =
+                    "Class names, one per line in class-index order (default: torchvision's 1000 ImageNet classes).")
     private Path labels;
 
-    @Option(names = "--transform-input", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--transform-input",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Start the network with torchvision's transform_input, as its pretrained weights need"
                     + " (default: on; --no-transform-input for weights trained without it).")
     private boolean transformInput;
@@ -82,16 +98,21 @@ public final class ImportCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--from " + checkpoint + " is not a file");
         }
         if (!force && hasFiles(out)) {
-            throw new ParameterException(spec.commandLine(),
-                    "--out " + out + " already has files; pass --force to overwrite them");
+            throw new ParameterException(
+                    spec.commandLine(), "--out " + out + " already has files; pass --force to overwrite them");
         }
         PrintWriter err = spec.commandLine().getErr();
         try {
             TorchvisionImporter.Source source = TorchvisionImporter.Source.forArchitecture(architecture);
             List<String> classNames = labels == null
                     ? TorchvisionImporter.imagenetLabels()
-                    : Files.readAllLines(labels).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
-            String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+                    : Files.readAllLines(labels).stream()
+                            .map(String::strip)
+                            .filter(line -> !line.isEmpty())
+                            .toList();
+            String modelName = name != null
+                    ? name
+                    : out.toAbsolutePath().normalize().getFileName().toString();
             TorchvisionImporter.Result result = TorchvisionImporter.importCheckpoint(
                     source, checkpoint, out, modelName, classNames, transformInput, storageType);
             report(spec.commandLine().getOut(), source, modelName, classNames.size(), result, storageType);
@@ -105,15 +126,32 @@ public final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    private void report(PrintWriter printer, TorchvisionImporter.Source source, String modelName, int classes,
-            TorchvisionImporter.Result result, WeightStorage storageType) {
-        printer.printf(Locale.ROOT, "Imported %d tensors (%,d values, BatchNorm statistics included) from %s;"
+    private void report(
+            PrintWriter printer,
+            TorchvisionImporter.Source source,
+            String modelName,
+            int classes,
+            TorchvisionImporter.Result result,
+            WeightStorage storageType) {
+        printer.printf(
+                Locale.ROOT,
+                "Imported %d tensors (%,d values, BatchNorm statistics included) from %s;"
                         + " skipped %d entries: auxiliary heads and BatchNorm's num_batches_tracked%n",
-                result.tensors(), result.values(), checkpoint.getFileName(), result.skipped());
-        printer.printf(Locale.ROOT, "Wrote %s: %s, %d classes, input %d px (shorter side resized to %d, center crop),"
+                result.tensors(),
+                result.values(),
+                checkpoint.getFileName(),
+                result.skipped());
+        printer.printf(
+                Locale.ROOT,
+                "Wrote %s: %s, %d classes, input %d px (shorter side resized to %d, center crop),"
                         + " weights %s %.1f MB%s%n",
-                out, source.architecture().id(), classes, source.inputSize(), source.resizeTo(),
-                storageType.id(), result.weightsBytes() / 1e6,
+                out,
+                source.architecture().id(),
+                classes,
+                source.inputSize(),
+                source.resizeTo(),
+                storageType.id(),
+                result.weightsBytes() / 1e6,
                 transformInput ? ", torchvision's transform_input in front" : "");
         printer.printf("Serve it with: --inception.models.%s=file:%s/%n", modelName, out);
         printer.flush();

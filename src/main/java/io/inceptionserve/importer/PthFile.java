@@ -31,6 +31,7 @@ final class PthFile {
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
     /** Pickle's PROTO opcode, the first byte of a pickle of protocol 2 or later, as torch writes. */
     private static final byte PICKLE_PROTO = (byte) 0x80;
+
     private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final int LEGACY_PROTOCOL_VERSION = 1001;
 
@@ -65,8 +66,8 @@ final class PthFile {
     }
 
     private static ImportException notTorchSave(Path file) {
-        return new ImportException(file.getFileName()
-                + " is neither a zip archive nor in torch's legacy format: not a torch.save file");
+        return new ImportException(
+                file.getFileName() + " is neither a zip archive nor in torch's legacy format: not a torch.save file");
     }
 
     private static Object readZip(Path file) throws IOException {
@@ -81,14 +82,14 @@ final class PthFile {
             // torch 2.1 and later record the byte order; older versions wrote little-endian only.
             ZipEntry byteOrderEntry = zip.getEntry(prefix + "byteorder");
             ByteOrder order = byteOrderEntry != null
-                    && new String(zip.getInputStream(byteOrderEntry).readAllBytes(), StandardCharsets.US_ASCII)
-                            .strip()
-                            .equals("big")
+                            && new String(zip.getInputStream(byteOrderEntry).readAllBytes(), StandardCharsets.US_ASCII)
+                                    .strip()
+                                    .equals("big")
                     ? ByteOrder.BIG_ENDIAN
                     : ByteOrder.LITTLE_ENDIAN;
             Map<String, TorchStorage> loaded = new HashMap<>();
-            TorchUnpickler unpickler = new TorchUnpickler(pid -> loaded.computeIfAbsent(
-                    String.valueOf(pid[2]), key -> zipStorage(zip, prefix, key, pid, order)));
+            TorchUnpickler unpickler = new TorchUnpickler(pid ->
+                    loaded.computeIfAbsent(String.valueOf(pid[2]), key -> zipStorage(zip, prefix, key, pid, order)));
             try (InputStream data = zip.getInputStream(zip.getEntry(prefix + "data.pkl"))) {
                 return unpickler.load(data);
             }
@@ -138,8 +139,8 @@ final class PthFile {
                     throw new ImportException("storage " + key + " should hold " + storage.numel()
                             + " elements, the file gives " + (numel < 0 ? "none" : numel));
                 }
-                storage.fill(in.readNBytes(Math.toIntExact(numel * storage.type().elementSize())),
-                        ByteOrder.LITTLE_ENDIAN);
+                storage.fill(
+                        in.readNBytes(Math.toIntExact(numel * storage.type().elementSize())), ByteOrder.LITTLE_ENDIAN);
             }
             return root;
         }
@@ -148,8 +149,9 @@ final class PthFile {
     /** Legacy ids: ('storage', type, root key, location, numel, view metadata or None). */
     private static TorchStorage legacyStorage(Map<String, TorchStorage> roots, Object[] pid) {
         if (pid.length > 5 && pid[5] != null) {
-            throw new ImportException("storage " + pid[2] + " is a view of another storage, which old torch"
-                    + " versions wrote and this importer does not read; re-save the state_dict with torch 1.6 or later");
+            throw new ImportException(
+                    "storage " + pid[2] + " is a view of another storage, which old torch"
+                            + " versions wrote and this importer does not read; re-save the state_dict with torch 1.6 or later");
         }
         return roots.computeIfAbsent(String.valueOf(pid[2]), key -> newStorage(key, pid));
     }

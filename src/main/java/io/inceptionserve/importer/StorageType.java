@@ -30,7 +30,9 @@ enum StorageType {
     }
 
     static Optional<StorageType> ofClassName(String className) {
-        return Arrays.stream(values()).filter(type -> type.className.equals(className)).findFirst();
+        return Arrays.stream(values())
+                .filter(type -> type.className.equals(className))
+                .findFirst();
     }
 
     /** torch's name of the element type, e.g. float16. */

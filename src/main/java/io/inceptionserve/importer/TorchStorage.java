@@ -26,8 +26,8 @@ final class TorchStorage {
             throw new IllegalStateException("storage " + key + " is already backed by data");
         }
         if (bytes.length != numel * type.elementSize()) {
-            throw new ImportException("storage " + key + " should hold " + numel + " " + type.dtype()
-                    + " elements (" + numel * type.elementSize() + " bytes) but has " + bytes.length + " bytes");
+            throw new ImportException("storage " + key + " should hold " + numel + " " + type.dtype() + " elements ("
+                    + numel * type.elementSize() + " bytes) but has " + bytes.length + " bytes");
         }
         data = ByteBuffer.wrap(bytes).order(order);
     }

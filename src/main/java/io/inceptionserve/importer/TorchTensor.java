@@ -16,8 +16,8 @@ record TorchTensor(TorchStorage storage, long offset, long[] shape, long[] strid
 
     TorchTensor {
         if (shape.length != stride.length) {
-            throw new ImportException("a tensor of storage " + storage.key() + " has size "
-                    + Arrays.toString(shape) + " but stride " + Arrays.toString(stride));
+            throw new ImportException("a tensor of storage " + storage.key() + " has size " + Arrays.toString(shape)
+                    + " but stride " + Arrays.toString(stride));
         }
     }
 
@@ -32,8 +32,8 @@ record TorchTensor(TorchStorage storage, long offset, long[] shape, long[] strid
     /** Its elements in row-major order, converted to float. */
     float[] toFloats() {
         if (!type().isFloatingPoint()) {
-            throw new ImportException("a tensor of storage " + storage.key() + " is " + type().dtype()
-                    + ", not floating point");
+            throw new ImportException(
+                    "a tensor of storage " + storage.key() + " is " + type().dtype() + ", not floating point");
         }
         float[] values = new float[Math.toIntExact(numel())];
         if (values.length == 0) {

@@ -76,8 +76,9 @@ final class TorchUnpickler extends Unpickler {
             case "torch._utils._rebuild_tensor_v2" -> (IObjectConstructor) TorchUnpickler::rebuildTensor;
             // nn.Parameter(tensor, requires_grad[, hooks]): the tensor is what counts.
             case "torch._utils._rebuild_parameter" -> (IObjectConstructor) args -> args[0];
-            default -> throw new PickleException("the checkpoint pickles " + qualified
-                    + ", which a state_dict does not hold (save model.state_dict(), not the model)");
+            default ->
+                throw new PickleException("the checkpoint pickles " + qualified
+                        + ", which a state_dict does not hold (save model.state_dict(), not the model)");
         };
     }
 

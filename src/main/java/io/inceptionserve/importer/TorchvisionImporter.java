@@ -7,8 +7,8 @@ import ai.djl.nn.Parameter;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.WeightStorage;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.TorchvisionInputTransform;
 import java.io.IOException;
@@ -66,7 +66,8 @@ public final class TorchvisionImporter {
                     .filter(source -> source.architecture.id().equals(architectureId))
                     .findFirst()
                     .orElseThrow(() -> new ImportException("torchvision has no weights for architecture '"
-                            + architectureId + "'; importable: " + Arrays.stream(values())
+                            + architectureId + "'; importable: "
+                            + Arrays.stream(values())
                                     .map(source -> source.architecture.id())
                                     .collect(Collectors.joining(", "))));
         }
@@ -119,10 +120,19 @@ public final class TorchvisionImporter {
      * @param storage how the weights file stores them
      * @throws ImportException listing every missing, unexpected and mis-shaped key
      */
-    public static Result importCheckpoint(Source source, Path checkpoint, Path out, String name, List<String> labels,
-            boolean transformInput, WeightStorage storage) throws IOException {
+    public static Result importCheckpoint(
+            Source source,
+            Path checkpoint,
+            Path out,
+            String name,
+            List<String> labels,
+            boolean transformInput,
+            WeightStorage storage)
+            throws IOException {
         Map<String, TorchTensor> stateDict = PthFile.readStateDict(checkpoint);
-        ModelManifest manifest = manifest(source, name,
+        ModelManifest manifest = manifest(
+                source,
+                name,
                 "torchvision " + source.torchvisionName + " weights imported from " + checkpoint.getFileName(),
                 transformInput);
         OfflineEngine.pytorch();
@@ -150,7 +160,11 @@ public final class TorchvisionImporter {
             }
             ModelArtifact.write(out, manifest, labels, served, storage);
             ModelManifest written = ModelArtifact.open(out).manifest();
-            return new Result(written, servedKeys.size(), values, stateDict.size() - servedKeys.size(),
+            return new Result(
+                    written,
+                    servedKeys.size(),
+                    values,
+                    stateDict.size() - servedKeys.size(),
                     Files.size(out.resolve(written.weights().file())));
         }
     }
@@ -166,8 +180,11 @@ public final class TorchvisionImporter {
                 description,
                 "labels.txt",
                 new ModelManifest.Input(source.inputSize(), 3),
-                new ModelManifest.Preprocessing(ModelManifest.ResizePolicy.SHORTER_SIDE, source.resizeTo,
-                        TorchvisionInputTransform.imagenetMean(), TorchvisionInputTransform.imagenetStd(),
+                new ModelManifest.Preprocessing(
+                        ModelManifest.ResizePolicy.SHORTER_SIDE,
+                        source.resizeTo,
+                        TorchvisionInputTransform.imagenetMean(),
+                        TorchvisionInputTransform.imagenetStd(),
                         ModelManifest.Upscale.BILINEAR),
                 null,
                 transformInput ? Boolean.TRUE : null);
@@ -177,8 +194,8 @@ public final class TorchvisionImporter {
      * Parameter shapes do not depend on the input size, and initialising at the smallest one is
      * many times quicker; Inception-v3's auxiliary head needs its full 299 px.
      */
-    private static InceptionNetwork network(ModelManifest manifest, Source source, int numClasses, boolean withAux,
-            NDManager manager) {
+    private static InceptionNetwork network(
+            ModelManifest manifest, Source source, int numClasses, boolean withAux, NDManager manager) {
         InceptionNetwork network = ModelArtifact.network(manifest, source.architecture, numClasses, withAux);
         int size = withAux ? source.inputSize() : source.architecture.minInputSize();
         network.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
@@ -186,10 +203,18 @@ public final class TorchvisionImporter {
     }
 
     /** Fails with every mismatch at once, so one run shows all that is wrong. */
-    private static void check(Path checkpoint, Source source, int numClasses, Map<String, TorchTensor> stateDict,
-            Set<String> fileKeys, Map<String, Parameter> expected) {
-        List<String> missing = expected.keySet().stream().filter(key -> !fileKeys.contains(key)).toList();
-        List<String> unexpected = fileKeys.stream().filter(key -> !expected.containsKey(key)).toList();
+    private static void check(
+            Path checkpoint,
+            Source source,
+            int numClasses,
+            Map<String, TorchTensor> stateDict,
+            Set<String> fileKeys,
+            Map<String, Parameter> expected) {
+        List<String> missing = expected.keySet().stream()
+                .filter(key -> !fileKeys.contains(key))
+                .toList();
+        List<String> unexpected =
+                fileKeys.stream().filter(key -> !expected.containsKey(key)).toList();
         List<String> misfits = new ArrayList<>();
         for (String key : fileKeys) {
             Parameter parameter = expected.get(key);
@@ -208,8 +233,8 @@ public final class TorchvisionImporter {
         if (missing.isEmpty() && unexpected.isEmpty() && misfits.isEmpty()) {
             return;
         }
-        StringBuilder message = new StringBuilder(checkpoint.getFileName() + " does not fit "
-                + source.architecture.id() + " with " + numClasses + " classes:");
+        StringBuilder message = new StringBuilder(checkpoint.getFileName() + " does not fit " + source.architecture.id()
+                + " with " + numClasses + " classes:");
         appendProblems(message, "missing", missing);
         appendProblems(message, "unexpected", unexpected);
         appendProblems(message, "mis-shaped", misfits);
@@ -218,7 +243,11 @@ public final class TorchvisionImporter {
 
     private static void appendProblems(StringBuilder message, String kind, List<String> problems) {
         if (!problems.isEmpty()) {
-            message.append("\n  ").append(problems.size()).append(' ').append(kind).append(": ")
+            message.append("\n  ")
+                    .append(problems.size())
+                    .append(' ')
+                    .append(kind)
+                    .append(": ")
                     .append(String.join(", ", problems));
         }
     }

@@ -27,8 +27,15 @@ final class BatchWorker implements Runnable {
     private final int size;
     private final InferenceMetrics metrics;
 
-    BatchWorker(String model, String device, Predictor<ImageBatch, float[][]> predictor, InferenceQueue queue,
-            Batching batching, int channels, int size, InferenceMetrics metrics) {
+    BatchWorker(
+            String model,
+            String device,
+            Predictor<ImageBatch, float[][]> predictor,
+            InferenceQueue queue,
+            Batching batching,
+            int channels,
+            int size,
+            InferenceMetrics metrics) {
         this.model = model;
         this.device = device;
         this.predictor = predictor;
@@ -72,9 +79,10 @@ final class BatchWorker implements Runnable {
         for (PendingImage image : batch) {
             if (image.expired(now)) {
                 metrics.recordExpired(model);
-                image.result().completeExceptionally(new OverloadedException("the image waited "
-                        + (now - image.enqueuedNanos()) / 1_000_000 + " ms in the queue of model '" + model
-                        + "', past the request deadline, and was not computed"));
+                image.result()
+                        .completeExceptionally(new OverloadedException("the image waited "
+                                + (now - image.enqueuedNanos()) / 1_000_000 + " ms in the queue of model '" + model
+                                + "', past the request deadline, and was not computed"));
             } else {
                 live.add(image);
             }
@@ -94,8 +102,8 @@ final class BatchWorker implements Runnable {
             probabilities = predictor.predict(ImageBatch.of(pixels, channels, size));
         } catch (Exception e) {
             log.error("Forward pass of {} images on {} for model '{}' failed", batch.size(), device, model, e);
-            InferenceException failure = new InferenceException("the forward pass on " + device + " failed: "
-                    + e.getMessage(), e);
+            InferenceException failure =
+                    new InferenceException("the forward pass on " + device + " failed: " + e.getMessage(), e);
             batch.forEach(image -> image.result().completeExceptionally(failure));
             return;
         }

@@ -2,6 +2,9 @@ package io.inceptionserve.inference;
 
 import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.image.ImageUpload;
+import io.inceptionserve.image.InvalidImageException;
 import io.inceptionserve.inference.Classification.ImageResult;
 import io.inceptionserve.inference.Classification.Prediction;
 import io.inceptionserve.inference.PendingImage.Scored;
@@ -24,9 +27,6 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
-import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.image.ImageUpload;
-import io.inceptionserve.image.InvalidImageException;
 
 /**
  * Classifies uploaded images with a served model: prepare them in parallel, queue them for the
@@ -93,9 +93,10 @@ public class ClassificationService {
         for (int i = 0; i < batch.count(); i++) {
             images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
         }
-        return measured(model, batch.count(), () -> score(model, images).stream()
-                .map(Scored::probabilities)
-                .toArray(float[][]::new));
+        return measured(
+                model,
+                batch.count(),
+                () -> score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new));
     }
 
     /** Runs a request's work under the in-flight gauge and records how it ended. */
@@ -121,11 +122,16 @@ public class ClassificationService {
         ServedModel model = registry.require(name);
         return switch (model.status()) {
             case READY -> model;
-            case FAILED -> throw new ModelUnavailableException(
-                    "model '" + name + "' failed to load: " + model.failure(), false);
-            case LOADING, WARMING_UP -> throw new ModelUnavailableException(
-                    "model '" + name + "' is still " + model.status().name().toLowerCase(java.util.Locale.ROOT)
-                            .replace('_', ' '), true);
+            case FAILED ->
+                throw new ModelUnavailableException("model '" + name + "' failed to load: " + model.failure(), false);
+            case LOADING, WARMING_UP ->
+                throw new ModelUnavailableException(
+                        "model '" + name + "' is still "
+                                + model.status()
+                                        .name()
+                                        .toLowerCase(java.util.Locale.ROOT)
+                                        .replace('_', ' '),
+                        true);
         };
     }
 
@@ -156,8 +162,12 @@ public class ClassificationService {
                     millis(scored.inferenceNanos()),
                     scored.batchSize()));
         }
-        return new Classification(model.name(), model.artifact().architecture().id(), scores.get(0).device(),
-                model.trained(), results);
+        return new Classification(
+                model.name(),
+                model.artifact().architecture().id(),
+                scores.get(0).device(),
+                model.trained(),
+                results);
     }
 
     /** Queues prepared images for the model's batching workers and waits for each one's row. */
@@ -188,13 +198,15 @@ public class ClassificationService {
         List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             int index = i;
-            futures.add(CompletableFuture.supplyAsync(() -> {
-                long start = System.nanoTime();
-                float[] pixels = prepare(preprocessor, images.get(index), index, images.size());
-                preprocessNanos[index] = System.nanoTime() - start;
-                metrics.recordPreprocess(model.name(), preprocessNanos[index]);
-                return pixels;
-            }, preprocessPool));
+            futures.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        long start = System.nanoTime();
+                        float[] pixels = prepare(preprocessor, images.get(index), index, images.size());
+                        preprocessNanos[index] = System.nanoTime() - start;
+                        metrics.recordPreprocess(model.name(), preprocessNanos[index]);
+                        return pixels;
+                    },
+                    preprocessPool));
         }
         List<float[]> prepared = new ArrayList<>(images.size());
         for (CompletableFuture<float[]> future : futures) {
@@ -222,7 +234,8 @@ public class ClassificationService {
             Thread.currentThread().interrupt();
             throw new ModelUnavailableException("the service is shutting down", true);
         } catch (TimeoutException e) {
-            throw new InferenceException("no forward pass answered within " + requestTimeout.plus(FORWARD_ALLOWANCE), e);
+            throw new InferenceException(
+                    "no forward pass answered within " + requestTimeout.plus(FORWARD_ALLOWANCE), e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
@@ -239,7 +252,8 @@ public class ClassificationService {
         try {
             return preprocessor.prepare(image.bytes());
         } catch (InvalidImageException e) {
-            String which = image.filename() != null ? "'" + image.filename() + "'"
+            String which = image.filename() != null
+                    ? "'" + image.filename() + "'"
                     : count > 1 ? "image " + (index + 1) : "the image";
             throw new InvalidImageException(e.reason(), which + ": " + e.getMessage(), e);
         }
@@ -248,7 +262,8 @@ public class ClassificationService {
     private static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
         return IntStream.range(0, probabilities.length)
                 .boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c]).reversed())
+                .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c])
+                        .reversed())
                 .limit(k)
                 .map(c -> new Prediction(labels.get(c), c, probabilities[c]))
                 .toList();

@@ -66,11 +66,16 @@ final class DeviceWorkers implements AutoCloseable {
     }
 
     /** Starts one worker thread per predictor, all taking from {@code queue}. */
-    void start(String modelName, InferenceQueue queue, Batching batching, int channels, int size,
+    void start(
+            String modelName,
+            InferenceQueue queue,
+            Batching batching,
+            int channels,
+            int size,
             InferenceMetrics metrics) {
         for (int i = 0; i < predictors.size(); i++) {
-            BatchWorker worker = new BatchWorker(modelName, device.toString(), predictors.get(i), queue, batching,
-                    channels, size, metrics);
+            BatchWorker worker = new BatchWorker(
+                    modelName, device.toString(), predictors.get(i), queue, batching, channels, size, metrics);
             Thread thread = new Thread(worker, "infer-" + modelName + "-" + device + "-" + i);
             thread.setDaemon(true);
             threads.add(thread);

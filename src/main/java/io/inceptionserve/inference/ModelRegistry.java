@@ -7,6 +7,8 @@ import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.observability.InferenceMetrics;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -25,8 +27,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
-import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.model.OfflineEngine;
 
 /**
  * The configured models. They load and warm up on a background thread once the application
@@ -74,8 +74,9 @@ public class ModelRegistry implements SmartLifecycle {
 
     /** True once every model is either ready or failed. */
     public boolean settled() {
-        return models.values().stream().noneMatch(m ->
-                m.status() == ServedModel.Status.LOADING || m.status() == ServedModel.Status.WARMING_UP);
+        return models.values().stream()
+                .noneMatch(
+                        m -> m.status() == ServedModel.Status.LOADING || m.status() == ServedModel.Status.WARMING_UP);
     }
 
     @Override
@@ -99,7 +100,10 @@ public class ModelRegistry implements SmartLifecycle {
             model.warmingUp(loaded);
             warmUpDecoders(model.preprocessor());
             for (DeviceWorkers workers : loaded) {
-                workers.warmUp(channels, size, batching(workers.device()).maxBatchSize(),
+                workers.warmUp(
+                        channels,
+                        size,
+                        batching(workers.device()).maxBatchSize(),
                         properties.inference().warmupIterations());
             }
             InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
@@ -109,13 +113,16 @@ public class ModelRegistry implements SmartLifecycle {
             metrics.registerQueue(model.name(), model::queueDepth);
             model.ready(queue);
             if (artifact.hasWeights()) {
-                log.info("Model '{}' ({}) ready on {}", model.name(), artifact.architecture().id(), model.devices());
+                log.info(
+                        "Model '{}' ({}) ready on {}",
+                        model.name(),
+                        artifact.architecture().id(),
+                        model.devices());
             } else {
                 log.warn("""
                         Model '{}' has NO TRAINED WEIGHTS: its manifest at {} names no weights file, so the \
                         network is randomly initialised and its predictions are noise. Responses carry \
-                        "trained": false. Train it (see README) or point inception.models.{} at a trained model.""",
-                        model.name(), model.location(), model.name());
+                        "trained": false. Train it (see README) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
         } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);

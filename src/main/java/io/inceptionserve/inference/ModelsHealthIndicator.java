@@ -1,7 +1,5 @@
 package io.inceptionserve.inference;
 
-import io.inceptionserve.inference.ModelRegistry;
-import io.inceptionserve.inference.ServedModel;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.boot.health.contributor.Health;
@@ -28,9 +26,11 @@ public class ModelsHealthIndicator implements HealthIndicator {
         boolean anyReady = false;
         for (ServedModel model : registry.all()) {
             anyReady |= model.status() == ServedModel.Status.READY;
-            details.put(model.name(), model.failure() == null
-                    ? Map.of("status", model.status(), "trained", model.trained())
-                    : Map.of("status", model.status(), "failure", model.failure()));
+            details.put(
+                    model.name(),
+                    model.failure() == null
+                            ? Map.of("status", model.status(), "trained", model.trained())
+                            : Map.of("status", model.status(), "failure", model.failure()));
         }
         Health.Builder health;
         if (!registry.settled()) {

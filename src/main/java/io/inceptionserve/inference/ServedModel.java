@@ -2,8 +2,8 @@ package io.inceptionserve.inference;
 
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
-import java.util.List;
 import io.inceptionserve.image.ImagePreprocessor;
+import java.util.List;
 
 /**
  * A configured model and where it stands. Fields are published once by the loading thread and

@@ -1,11 +1,11 @@
 package io.inceptionserve.model;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.googlenet.GoogLeNet;
 import io.inceptionserve.model.inceptionv2.InceptionV2;
 import io.inceptionserve.model.inceptionv3.InceptionV3;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /** The networks the service can hold, by the id used in configuration and model artifacts. */
 public enum Architecture {
@@ -60,15 +60,10 @@ public enum Architecture {
         return Arrays.stream(values())
                 .filter(architecture -> architecture.id.equals(id))
                 .findFirst()
-                .orElseThrow(
-                        () ->
-                                new IllegalArgumentException(
-                                        "Unknown architecture '"
-                                                + id
-                                                + "'; valid ids: "
-                                                + Arrays.stream(values())
-                                                        .map(Architecture::id)
-                                                        .collect(Collectors.joining(", "))));
+                .orElseThrow(() -> new IllegalArgumentException("Unknown architecture '"
+                        + id
+                        + "'; valid ids: "
+                        + Arrays.stream(values()).map(Architecture::id).collect(Collectors.joining(", "))));
     }
 
     /**
@@ -82,26 +77,26 @@ public enum Architecture {
     public InceptionNetwork build(int numClasses, int inputChannels, boolean withAux) {
         return switch (this) {
             case GOOGLENET, GOOGLENET_BN ->
-                    GoogLeNet.builder()
-                            .setNumClasses(numClasses)
-                            .optInputChannels(inputChannels)
-                            .optBatchNorm(this == GOOGLENET_BN)
-                            .optThirdBranchKernel(this == GOOGLENET_BN ? 3 : 5)
-                            .optMaxPool4Kernel(this == GOOGLENET_BN ? 2 : 3)
-                            .optAuxHeads(withAux)
-                            .build();
+                GoogLeNet.builder()
+                        .setNumClasses(numClasses)
+                        .optInputChannels(inputChannels)
+                        .optBatchNorm(this == GOOGLENET_BN)
+                        .optThirdBranchKernel(this == GOOGLENET_BN ? 3 : 5)
+                        .optMaxPool4Kernel(this == GOOGLENET_BN ? 2 : 3)
+                        .optAuxHeads(withAux)
+                        .build();
             case INCEPTION_V2 ->
-                    InceptionV2.builder()
-                            .setNumClasses(numClasses)
-                            .optInputChannels(inputChannels)
-                            .optAuxHeads(withAux)
-                            .build();
+                InceptionV2.builder()
+                        .setNumClasses(numClasses)
+                        .optInputChannels(inputChannels)
+                        .optAuxHeads(withAux)
+                        .build();
             case INCEPTION_V3 ->
-                    InceptionV3.builder()
-                            .setNumClasses(numClasses)
-                            .optInputChannels(inputChannels)
-                            .optAuxHeads(withAux)
-                            .build();
+                InceptionV3.builder()
+                        .setNumClasses(numClasses)
+                        .optInputChannels(inputChannels)
+                        .optAuxHeads(withAux)
+                        .build();
         };
     }
 
@@ -126,5 +121,4 @@ public enum Architecture {
     public int minInputSize() {
         return minInputSize;
     }
-
 }

@@ -155,8 +155,8 @@ public class InferenceMetrics {
         ModelMeters(MeterRegistry registry, String model) {
             this.registry = registry;
             this.model = model;
-            registry.gauge("inception.requests.inflight", io.micrometer.core.instrument.Tags.of("model", model),
-                    inFlight);
+            registry.gauge(
+                    "inception.requests.inflight", io.micrometer.core.instrument.Tags.of("model", model), inFlight);
             images = Counter.builder("inception.images")
                     .description("Images classified")
                     .tag("model", model)
@@ -188,21 +188,26 @@ public class InferenceMetrics {
         }
 
         Timer request(Outcome outcome) {
-            return requests.computeIfAbsent(outcome, o -> Timer.builder("inception.requests")
-                    .description("Classification requests, from arrival to answer")
-                    .tags("model", model, "outcome", o.tag())
-                    .publishPercentiles(PERCENTILES)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry));
+            return requests.computeIfAbsent(
+                    outcome,
+                    o -> Timer.builder("inception.requests")
+                            .description("Classification requests, from arrival to answer")
+                            .tags("model", model, "outcome", o.tag())
+                            .publishPercentiles(PERCENTILES)
+                            .publishPercentileHistogram()
+                            .minimumExpectedValue(Duration.ofMillis(1))
+                            .maximumExpectedValue(Duration.ofSeconds(30))
+                            .register(registry));
         }
 
         ModelThroughput throughput() {
             Map<String, Double> inference = new java.util.LinkedHashMap<>();
             // Devices share percentiles poorly; report the slowest device's figure per percentile.
-            registry.find("inception.inference").tag("model", model).timers().forEach(timer ->
-                    percentilesMs(timer.takeSnapshot()).forEach((k, v) -> inference.merge(k, v, Math::max)));
+            registry.find("inception.inference")
+                    .tag("model", model)
+                    .timers()
+                    .forEach(timer ->
+                            percentilesMs(timer.takeSnapshot()).forEach((k, v) -> inference.merge(k, v, Math::max)));
             return new ModelThroughput(
                     requestsWindow.perSecond(),
                     imagesWindow.perSecond(),

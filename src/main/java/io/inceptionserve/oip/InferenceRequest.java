@@ -23,7 +23,10 @@ public record InferenceRequest(String id, List<RequestInput> inputs, List<Reques
      */
     public record RequestInput(
             String name,
-            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Long> shape,
+
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            List<Long> shape,
+
             String datatype,
             TensorData data) {}
 

@@ -12,7 +12,8 @@ public final class Metadata {
     public record Server(String name, String version, List<String> extensions) {}
 
     /** {@code $metadata_model_response}. */
-    public record Model(String name, List<String> versions, String platform, List<Tensor> inputs, List<Tensor> outputs) {}
+    public record Model(
+            String name, List<String> versions, String platform, List<Tensor> inputs, List<Tensor> outputs) {}
 
     /** {@code $metadata_tensor}; -1 marks a dimension of any size. */
     public record Tensor(String name, String datatype, long[] shape) {}

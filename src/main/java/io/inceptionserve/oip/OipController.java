@@ -33,9 +33,18 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Open Inference Protocol v2", description = "KServe / Triton compatible REST API")
-@ApiResponse(responseCode = "400", description = "Bad request", content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
-@ApiResponse(responseCode = "404", description = "Unknown model or version", content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
-@ApiResponse(responseCode = "503", description = "Model loading or failed", content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
+@ApiResponse(
+        responseCode = "400",
+        description = "Bad request",
+        content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
+@ApiResponse(
+        responseCode = "404",
+        description = "Unknown model or version",
+        content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
+@ApiResponse(
+        responseCode = "503",
+        description = "Model loading or failed",
+        content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
 public class OipController {
 
     static final String SERVER_NAME = "inception-serve";
@@ -48,8 +57,8 @@ public class OipController {
     private final JsonMapper json;
     private final String serverVersion;
 
-    public OipController(OipModels models, OipInference inference, JsonMapper json,
-            ObjectProvider<BuildProperties> build) {
+    public OipController(
+            OipModels models, OipInference inference, JsonMapper json, ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
         this.json = json;
@@ -73,7 +82,8 @@ public class OipController {
     @GetMapping("/health/ready")
     public ResponseEntity<Metadata.Ready> ready() {
         boolean ready = models.allReady();
-        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Metadata.Ready(ready));
+        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .body(new Metadata.Ready(ready));
     }
 
     @Operation(summary = "Model metadata: its version, platform, input and output tensors")
@@ -97,17 +107,22 @@ public class OipController {
      * as a form, and parsing it as one would mangle the base64 in it.
      */
     @Operation(summary = "Inference: base64 images (BYTES [N]) or prepared tensors (FP32 [N, C, H, W])")
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
-            mediaType = MediaType.APPLICATION_JSON_VALUE,
-            schema = @Schema(implementation = InferenceRequest.class),
-            examples = @ExampleObject(name = "top-3 classes of a base64 PNG", value = """
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = InferenceRequest.class),
+                            examples = @ExampleObject(name = "top-3 classes of a base64 PNG", value = """
                     {"id": "42",
                      "inputs": [{"name": "image", "shape": [1], "datatype": "BYTES",
                                  "data": ["iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg=="]}],
                      "outputs": [{"name": "probabilities", "parameters": {"classification": 3}}]}""")))
     @PostMapping({"/models/{name}/infer", "/models/{name}/versions/{version}/infer"})
-    public InferenceResponse infer(@PathVariable String name, @PathVariable(required = false) String version,
-            @Parameter(hidden = true) @RequestHeader(name = BINARY_HEADER, required = false) String binaryHeader, InputStream body) {
+    public InferenceResponse infer(
+            @PathVariable String name,
+            @PathVariable(required = false) String version,
+            @Parameter(hidden = true) @RequestHeader(name = BINARY_HEADER, required = false) String binaryHeader,
+            InputStream body) {
         if (binaryHeader != null) {
             throw OipException.badRequest("binary tensor data (" + BINARY_HEADER + ") is not supported; send the "
                     + "tensors as JSON (with Triton's client: binary_data=False)");
@@ -119,8 +134,8 @@ public class OipController {
     @Hidden
     @RequestMapping("/**")
     public void unknownEndpoint(HttpServletRequest request) {
-        throw new OipException(HttpStatus.NOT_FOUND,
-                "no such endpoint: " + request.getMethod() + " " + request.getRequestURI());
+        throw new OipException(
+                HttpStatus.NOT_FOUND, "no such endpoint: " + request.getMethod() + " " + request.getRequestURI());
     }
 
     private InferenceRequest parse(InputStream body) {
@@ -128,8 +143,8 @@ public class OipController {
         try {
             request = json.readValue(body, InferenceRequest.class);
         } catch (JacksonException e) {
-            throw OipException.badRequest("the body is not an inference request: " + e.getOriginalMessage()
-                    + JsonPaths.of(e));
+            throw OipException.badRequest(
+                    "the body is not an inference request: " + e.getOriginalMessage() + JsonPaths.of(e));
         }
         if (request == null) {
             throw OipException.badRequest("the body is empty; it must be an inference request in JSON");

@@ -1,7 +1,7 @@
 package io.inceptionserve.oip;
 
-import io.inceptionserve.inference.InferenceException;
 import io.inceptionserve.image.InvalidImageException;
+import io.inceptionserve.inference.InferenceException;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
@@ -74,13 +74,17 @@ class OipErrors {
     ResponseEntity<Metadata.Error> other(Exception e) {
         if (e instanceof ErrorResponse refusal) {
             String detail = refusal.getBody().getDetail();
-            return error(refusal.getStatusCode(), detail != null ? detail : refusal.getStatusCode().toString());
+            return error(
+                    refusal.getStatusCode(),
+                    detail != null ? detail : refusal.getStatusCode().toString());
         }
         log.error("Unexpected error", e);
         return error(HttpStatus.INTERNAL_SERVER_ERROR, "the server failed unexpectedly; the error is logged");
     }
 
     private static ResponseEntity<Metadata.Error> error(HttpStatusCode status, String message) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(new Metadata.Error(message));
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new Metadata.Error(message));
     }
 }

@@ -2,10 +2,10 @@ package io.inceptionserve.oip;
 
 import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ImageBatch;
-import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.ServedModel;
 import io.inceptionserve.oip.InferenceRequest.RequestInput;
 import io.inceptionserve.oip.InferenceRequest.RequestOutput;
@@ -54,10 +54,12 @@ class OipInference {
         float[][] probabilities = switch (datatype) {
             case "BYTES" -> classifyEncoded(model, input);
             case "FP32" -> classifyPrepared(model, input);
-            default -> throw OipException.badRequest("input '" + input.name() + "' has datatype '" + datatype
-                    + "'; the model takes BYTES (base64-encoded images) or FP32 (prepared tensors)");
+            default ->
+                throw OipException.badRequest("input '" + input.name() + "' has datatype '" + datatype
+                        + "'; the model takes BYTES (base64-encoded images) or FP32 (prepared tensors)");
         };
-        ResponseOutput output = classes == null ? probabilitiesOutput(probabilities)
+        ResponseOutput output = classes == null
+                ? probabilitiesOutput(probabilities)
                 : classesOutput(probabilities, models.artifact(model).labels(), classes);
         return new InferenceResponse(model.name(), OipModels.VERSION, request.id(), List.of(output));
     }
@@ -100,8 +102,8 @@ class OipInference {
         }
         long[] shape = resolveShape(input, strings.size());
         if (shape.length < 1 || strings.size() != shape[0]) {
-            throw OipException.badRequest("BYTES input '" + input.name() + "' must be shaped [N], one image per element;"
-                    + " it is " + Arrays.toString(shape));
+            throw OipException.badRequest("BYTES input '" + input.name()
+                    + "' must be shaped [N], one image per element;" + " it is " + Arrays.toString(shape));
         }
         checkImageCount(strings.size());
         List<ImageUpload> uploads = new ArrayList<>(strings.size());
@@ -136,8 +138,8 @@ class OipInference {
         }
         long[] shape = resolveShape(input, numbers.size());
         if (shape.length != 4) {
-            throw OipException.badRequest("FP32 input '" + input.name() + "' must be shaped [N, C, H, W]; it is "
-                    + Arrays.toString(shape));
+            throw OipException.badRequest(
+                    "FP32 input '" + input.name() + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(shape));
         }
         checkImageCount(shape[0]);
         return classifier.probabilities(model.name(), new ImageBatch(numbers.values(), new Shape(shape)));
@@ -169,7 +171,8 @@ class OipInference {
                 try {
                     known = Math.multiplyExact(known, shape[d]);
                 } catch (ArithmeticException e) {
-                    throw OipException.badRequest("input '" + input.name() + "' has a shape too large, " + input.shape());
+                    throw OipException.badRequest(
+                            "input '" + input.name() + "' has a shape too large, " + input.shape());
                 }
             }
         }
@@ -178,8 +181,8 @@ class OipInference {
             known = elements;
         }
         if (known != elements) {
-            throw OipException.badRequest("input '" + input.name() + "' has shape " + input.shape() + " but "
-                    + elements + " elements of data");
+            throw OipException.badRequest("input '" + input.name() + "' has shape " + input.shape() + " but " + elements
+                    + " elements of data");
         }
         return shape;
     }

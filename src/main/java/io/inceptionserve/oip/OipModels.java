@@ -33,7 +33,8 @@ class OipModels {
     ServedModel resolve(String name, String version) {
         ServedModel model = registry.require(name);
         if (version != null && !VERSION.equals(version)) {
-            throw new OipException(HttpStatus.NOT_FOUND,
+            throw new OipException(
+                    HttpStatus.NOT_FOUND,
                     "model '" + name + "' has no version '" + version + "'; its only version is " + VERSION);
         }
         return model;
@@ -47,9 +48,14 @@ class OipModels {
     Metadata.Model metadata(ServedModel model) {
         ModelArtifact artifact = artifact(model);
         var input = artifact.manifest().input();
-        return new Metadata.Model(model.name(), List.of(VERSION), PLATFORM,
-                List.of(new Metadata.Tensor(INPUT, "FP32", new long[] {-1, input.channels(), input.size(), input.size()})),
-                List.of(new Metadata.Tensor(OUTPUT, "FP32", new long[] {-1, artifact.labels().size()})));
+        return new Metadata.Model(
+                model.name(),
+                List.of(VERSION),
+                PLATFORM,
+                List.of(new Metadata.Tensor(
+                        INPUT, "FP32", new long[] {-1, input.channels(), input.size(), input.size()})),
+                List.of(new Metadata.Tensor(
+                        OUTPUT, "FP32", new long[] {-1, artifact.labels().size()})));
     }
 
     /** The model's artifact; 503 while it is not yet opened or when it could not be. */
@@ -59,9 +65,12 @@ class OipModels {
             return artifact;
         }
         if (model.status() == ServedModel.Status.FAILED) {
-            throw new ModelUnavailableException("model '" + model.name() + "' failed to load: " + model.failure(), false);
+            throw new ModelUnavailableException(
+                    "model '" + model.name() + "' failed to load: " + model.failure(), false);
         }
-        throw new ModelUnavailableException("model '" + model.name() + "' is still "
-                + model.status().name().toLowerCase(Locale.ROOT).replace('_', ' '), true);
+        throw new ModelUnavailableException(
+                "model '" + model.name() + "' is still "
+                        + model.status().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                true);
     }
 }

@@ -50,8 +50,9 @@ public sealed interface TensorData {
                     case END_ARRAY -> depth--;
                     case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> elements.number(parser.getFloatValue(), this, context);
                     case VALUE_STRING -> elements.string(parser.getString(), this, context);
-                    default -> context.reportInputMismatch(this,
-                            "tensor data holds numbers or strings, in arrays; found " + token);
+                    default ->
+                        context.reportInputMismatch(
+                                this, "tensor data holds numbers or strings, in arrays; found " + token);
                 }
                 if (depth == 0) {
                     return elements.toTensorData();
@@ -88,7 +89,9 @@ public sealed interface TensorData {
         }
 
         TensorData toTensorData() {
-            return strings != null ? new Strings(List.copyOf(strings)) : new Numbers(Arrays.copyOf(numbers, numberCount));
+            return strings != null
+                    ? new Strings(List.copyOf(strings))
+                    : new Numbers(Arrays.copyOf(numbers, numberCount));
         }
     }
 }

@@ -47,13 +47,13 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
         }
         int index = indexOf(key);
         if (index < 0) {
-            refusal.commence(request, response,
-                    new BadCredentialsException("the " + HEADER + " header holds no valid API key"));
+            refusal.commence(
+                    request, response, new BadCredentialsException("the " + HEADER + " header holds no valid API key"));
             return;
         }
         SecurityContext context = contexts.createEmptyContext();
-        context.setAuthentication(new PreAuthenticatedAuthenticationToken("api-key-" + (index + 1), null,
-                AuthorityUtils.NO_AUTHORITIES));
+        context.setAuthentication(
+                new PreAuthenticatedAuthenticationToken("api-key-" + (index + 1), null, AuthorityUtils.NO_AUTHORITIES));
         contexts.setContext(context);
         chain.doFilter(request, response);
     }

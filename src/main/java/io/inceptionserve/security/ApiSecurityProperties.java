@@ -22,9 +22,19 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("inception.security")
 public record ApiSecurityProperties(
         @NotNull Mode mode,
-        @DefaultValue List<@NotNull @Size(min = MIN_KEY_LENGTH, message = "an API key must have at least "
-                + MIN_KEY_LENGTH + " characters") String> apiKeys,
-        @DefaultValue("") @Pattern(regexp = "\\S*", message = "one scope, without spaces") String requiredScope,
+
+        @DefaultValue
+        List<
+                        @NotNull
+                        @Size(
+                                min = MIN_KEY_LENGTH,
+                                message = "an API key must have at least " + MIN_KEY_LENGTH + " characters")
+                        String>
+                apiKeys,
+
+        @DefaultValue("") @Pattern(regexp = "\\S*", message = "one scope, without spaces")
+        String requiredScope,
+
         @DefaultValue @NotNull @Valid Cors cors) {
 
     /** Short keys can be guessed; 16 random characters cannot. */
@@ -42,8 +52,16 @@ public record ApiSecurityProperties(
      * @param allowedOrigins origins ({@code https://app.example.com}, or {@code *} for any) whose
      *     pages may call the service; empty, the default, sends no CORS headers at all
      */
-    public record Cors(@DefaultValue List<@NotNull @Pattern(regexp = ORIGIN,
-            message = "an origin is scheme://host[:port], without a path or a trailing slash, or *") String> allowedOrigins) {}
+    public record Cors(
+            @DefaultValue
+            List<
+                            @NotNull
+                            @Pattern(
+                                    regexp = ORIGIN,
+                                    message =
+                                            "an origin is scheme://host[:port], without a path or a trailing slash, or *")
+                            String>
+                    allowedOrigins) {}
 
     /** How callers of the inference API prove who they are. */
     public enum Mode {

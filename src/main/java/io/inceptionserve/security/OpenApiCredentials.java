@@ -38,9 +38,16 @@ class OpenApiCredentials implements OpenApiCustomizer {
     public void customise(OpenAPI api) {
         SecurityScheme scheme = switch (mode) {
             case NONE -> null;
-            case API_KEY -> new SecurityScheme().type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER)
-                    .name(ApiKeyAuthenticationFilter.HEADER);
-            case OAUTH2 -> new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT");
+            case API_KEY ->
+                new SecurityScheme()
+                        .type(SecurityScheme.Type.APIKEY)
+                        .in(SecurityScheme.In.HEADER)
+                        .name(ApiKeyAuthenticationFilter.HEADER);
+            case OAUTH2 ->
+                new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .bearerFormat("JWT");
         };
         if (scheme == null) {
             return;
@@ -51,13 +58,17 @@ class OpenApiCredentials implements OpenApiCustomizer {
         api.getComponents().addSecuritySchemes(SCHEME, scheme);
         ApiResponse unauthenticated = new ApiResponse()
                 .description("No valid credentials: an RFC 9457 problem, with WWW-Authenticate")
-                .content(new Content().addMediaType("application/problem+json",
-                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/ProblemDetail"))));
+                .content(new Content()
+                        .addMediaType(
+                                "application/problem+json",
+                                new MediaType().schema(new Schema<>().$ref("#/components/schemas/ProblemDetail"))));
         api.getPaths().forEach((path, item) -> {
             if (protectedPaths.stream().anyMatch(pattern -> pattern.matches(PathContainer.parsePath(path)))) {
-                item.readOperations().forEach(operation -> operation
-                        .addSecurityItem(new SecurityRequirement().addList(SCHEME))
-                        .getResponses().addApiResponse("401", unauthenticated));
+                item.readOperations()
+                        .forEach(operation -> operation
+                                .addSecurityItem(new SecurityRequirement().addList(SCHEME))
+                                .getResponses()
+                                .addApiResponse("401", unauthenticated));
             }
         });
     }

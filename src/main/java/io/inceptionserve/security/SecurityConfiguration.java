@@ -40,7 +40,8 @@ public class SecurityConfiguration {
      * set style attributes. {@code blob:} images are the demo page's thumbnails, {@code data:} ones
      * Swagger UI's icons.
      */
-    static final String CONTENT_SECURITY_POLICY = String.join("; ",
+    static final String CONTENT_SECURITY_POLICY = String.join(
+            "; ",
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
@@ -54,9 +55,12 @@ public class SecurityConfiguration {
             "ApiKey realm=\"inception-serve\", header=\"" + ApiKeyAuthenticationFilter.HEADER + "\"";
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, ApiSecurityProperties settings,
+    SecurityFilterChain securityFilterChain(
+            HttpSecurity http,
+            ApiSecurityProperties settings,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver exceptionResolver,
-            ObjectProvider<JwtDecoder> jwtDecoder) throws Exception {
+            ObjectProvider<JwtDecoder> jwtDecoder)
+            throws Exception {
         // Credentials travel in headers that a page on another site cannot make a browser send,
         // never in cookies, so there is no session to keep and no request forgery to guard against.
         http.csrf(AbstractHttpConfigurer::disable)
@@ -64,8 +68,7 @@ public class SecurityConfiguration {
                 .logout(AbstractHttpConfigurer::disable)
                 // Spring Security's defaults add nosniff, X-Frame-Options: DENY, Cache-Control:
                 // no-store and, over HTTPS, Strict-Transport-Security.
-                .headers(headers -> headers
-                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                .headers(headers -> headers.referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)));
         List<String> origins = settings.cors().allowedOrigins();
         if (!origins.isEmpty()) {
@@ -80,7 +83,8 @@ public class SecurityConfiguration {
                 ? apiKeyAuthentication(http, settings, exceptionResolver)
                 : bearerTokenAuthentication(http, settings, exceptionResolver, jwtDecoder);
         String scope = settings.mode() == Mode.OAUTH2 ? settings.requiredScope() : "";
-        http.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+        http.exceptionHandling(exceptions ->
+                        exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .authorizeHttpRequests(requests -> {
                     var api = requests.requestMatchers(PROTECTED);
                     if (scope.isEmpty()) {
@@ -93,9 +97,10 @@ public class SecurityConfiguration {
         return http.build();
     }
 
-    private static SecurityProblems apiKeyAuthentication(HttpSecurity http, ApiSecurityProperties settings,
-            HandlerExceptionResolver exceptionResolver) {
-        SecurityProblems problems = new SecurityProblems(exceptionResolver,
+    private static SecurityProblems apiKeyAuthentication(
+            HttpSecurity http, ApiSecurityProperties settings, HandlerExceptionResolver exceptionResolver) {
+        SecurityProblems problems = new SecurityProblems(
+                exceptionResolver,
                 (request, response, e) -> {
                     response.setStatus(HttpStatus.UNAUTHORIZED.value());
                     response.setHeader(HttpHeaders.WWW_AUTHENTICATE, API_KEY_CHALLENGE);
@@ -103,20 +108,25 @@ public class SecurityConfiguration {
                 (request, response, e) -> response.setStatus(HttpStatus.FORBIDDEN.value()),
                 "this endpoint needs an API key in the " + ApiKeyAuthenticationFilter.HEADER + " header",
                 "this API key does not grant this endpoint");
-        http.addFilterBefore(new ApiKeyAuthenticationFilter(settings.apiKeys(), problems),
-                AnonymousAuthenticationFilter.class);
+        http.addFilterBefore(
+                new ApiKeyAuthenticationFilter(settings.apiKeys(), problems), AnonymousAuthenticationFilter.class);
         return problems;
     }
 
-    private static SecurityProblems bearerTokenAuthentication(HttpSecurity http, ApiSecurityProperties settings,
-            HandlerExceptionResolver exceptionResolver, ObjectProvider<JwtDecoder> jwtDecoder) {
+    private static SecurityProblems bearerTokenAuthentication(
+            HttpSecurity http,
+            ApiSecurityProperties settings,
+            HandlerExceptionResolver exceptionResolver,
+            ObjectProvider<JwtDecoder> jwtDecoder) {
         JwtDecoder decoder = jwtDecoder.getIfAvailable(() -> {
             throw new IllegalStateException("inception.security.mode=oauth2 needs to know the tokens' signing keys: "
                     + "set spring.security.oauth2.resourceserver.jwt.issuer-uri, jwk-set-uri or public-key-location");
         });
         // The bearer-token classes write RFC 6750's WWW-Authenticate: Bearer error="invalid_token", ….
-        SecurityProblems problems = new SecurityProblems(exceptionResolver,
-                new BearerTokenAuthenticationEntryPoint(), new BearerTokenAccessDeniedHandler(),
+        SecurityProblems problems = new SecurityProblems(
+                exceptionResolver,
+                new BearerTokenAuthenticationEntryPoint(),
+                new BearerTokenAccessDeniedHandler(),
                 "this endpoint needs an OAuth2 access token (a JWT) in the header 'Authorization: Bearer <token>'",
                 "the token lacks the scope '" + settings.requiredScope() + "' that this endpoint needs");
         http.oauth2ResourceServer(resourceServer -> resourceServer
@@ -131,8 +141,8 @@ public class SecurityConfiguration {
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(origins);
         cors.setAllowedMethods(List.of("GET", "HEAD", "POST"));
-        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE,
-                ApiKeyAuthenticationFilter.HEADER));
+        cors.setAllowedHeaders(
+                List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, ApiKeyAuthenticationFilter.HEADER));
         cors.setExposedHeaders(List.of(HttpHeaders.RETRY_AFTER, HttpHeaders.WWW_AUTHENTICATE));
         cors.setMaxAge(Duration.ofMinutes(30));
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();

@@ -39,8 +39,12 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
      * @param credentialsNeeded the detail for a request that sent no credentials: what to send
      * @param notGranted the detail for a request whose credentials do not suffice: what they lack
      */
-    SecurityProblems(HandlerExceptionResolver resolver, AuthenticationEntryPoint challenge, AccessDeniedHandler denial,
-            String credentialsNeeded, String notGranted) {
+    SecurityProblems(
+            HandlerExceptionResolver resolver,
+            AuthenticationEntryPoint challenge,
+            AccessDeniedHandler denial,
+            String credentialsNeeded,
+            String notGranted) {
         this.resolver = resolver;
         this.challenge = challenge;
         this.denial = denial;
@@ -71,8 +75,8 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
         write(request, response, "forbidden", "Forbidden", notGranted);
     }
 
-    private void write(HttpServletRequest request, HttpServletResponse response, String type, String title,
-            String detail) {
+    private void write(
+            HttpServletRequest request, HttpServletResponse response, String type, String title, String detail) {
         HttpStatusCode status = HttpStatusCode.valueOf(response.getStatus());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));

@@ -70,7 +70,8 @@ final class Checkpoints {
         }
         Optional<Path> newest;
         try (Stream<Path> files = Files.list(dir)) {
-            newest = files.filter(file -> STATE_FILE.matcher(file.getFileName().toString()).matches())
+            newest = files.filter(file ->
+                            STATE_FILE.matcher(file.getFileName().toString()).matches())
                     .filter(file -> Files.exists(weightsFileOf(file)))
                     .max(Comparator.comparingInt(Checkpoints::epochOf));
         }
@@ -99,7 +100,8 @@ final class Checkpoints {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
-                boolean kept = keptBase != null && (name.equals(keptBase + ".json") || name.equals(keptBase + ".ndlist"));
+                boolean kept =
+                        keptBase != null && (name.equals(keptBase + ".json") || name.equals(keptBase + ".ndlist"));
                 if (CHECKPOINT_FILE.matcher(name).matches() && !kept) {
                     Files.deleteIfExists(file);
                 }

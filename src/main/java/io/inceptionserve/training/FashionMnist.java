@@ -23,11 +23,11 @@ final class FashionMnist {
 
     /** The data set's class names, in label order. */
     static final List<String> CLASSES = List.of(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     /** Pixel statistics of the training images (on the 0..1 scale). */
     static final float MEAN = 0.2860f;
+
     static final float STD = 0.3530f;
 
     private static final int IMAGES_MAGIC = 2051;
@@ -50,7 +50,11 @@ final class FashionMnist {
         ImagePreprocessor preprocessor = PreparedData.preprocessor(size, channels, preprocessing);
         LabelledImages train = read(dir, "train", limitTrain, preprocessor);
         LabelledImages test = read(dir, "t10k", limitTest, preprocessor);
-        return new PreparedData(CLASSES, train, test, preprocessing,
+        return new PreparedData(
+                CLASSES,
+                train,
+                test,
+                preprocessing,
                 "Fashion-MNIST (" + dir + "), " + train.size() + " training / " + test.size() + " test images");
     }
 
@@ -81,7 +85,8 @@ final class FashionMnist {
                 DataInputStream labels = open(labelsFile, LABELS_MAGIC)) {
             int count = images.readInt();
             if (labels.readInt() != count) {
-                throw new TrainingInputException(imagesFile + " and " + labelsFile + " hold different numbers of items");
+                throw new TrainingInputException(
+                        imagesFile + " and " + labelsFile + " hold different numbers of items");
             }
             int rows = images.readInt();
             int cols = images.readInt();

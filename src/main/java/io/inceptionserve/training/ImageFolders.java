@@ -59,8 +59,8 @@ final class ImageFolders {
         List<Sample> test = new ArrayList<>();
         if (presplit) {
             if (!classFolders(testDir).equals(classes)) {
-                throw new TrainingInputException(testDir + " must hold the same class folders as " + trainDir
-                        + " (" + String.join(", ", classes) + ")");
+                throw new TrainingInputException(testDir + " must hold the same class folders as " + trainDir + " ("
+                        + String.join(", ", classes) + ")");
             }
             train.addAll(samples(trainDir, classes));
             test.addAll(samples(testDir, classes));
@@ -79,15 +79,19 @@ final class ImageFolders {
         float[] one = new float[channels];
         Arrays.fill(one, 1f);
         int resizeTo = Math.round(size * 256f / 224f);
-        ImagePreprocessor unnormalised = PreparedData.preprocessor(size, channels,
-                new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, resizeTo, zero, one));
+        ImagePreprocessor unnormalised = PreparedData.preprocessor(
+                size, channels, new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, resizeTo, zero, one));
         LabelledImages trainImages = prepare(keptTrain, unnormalised);
         LabelledImages testImages = prepare(keptTest, unnormalised);
         ChannelStatistics statistics = ChannelStatistics.of(trainImages.images(), channels);
         statistics.normalise(trainImages.images());
         statistics.normalise(testImages.images());
-        return new PreparedData(classes, trainImages, testImages,
-                new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, resizeTo, statistics.mean(), statistics.std()),
+        return new PreparedData(
+                classes,
+                trainImages,
+                testImages,
+                new ModelManifest.Preprocessing(
+                        ResizePolicy.SHORTER_SIDE, resizeTo, statistics.mean(), statistics.std()),
                 "image folder " + root + (presplit ? " (train/ and test/)" : " (split " + split + ")") + ", "
                         + trainImages.size() + " training / " + testImages.size()
                         + " test images; mean/std measured on the training images");
@@ -101,8 +105,8 @@ final class ImageFolders {
                     .sorted()
                     .toList();
             if (classes.size() < 2) {
-                throw new TrainingInputException(dir + " must hold one sub-folder per class, at least 2; found "
-                        + classes.size());
+                throw new TrainingInputException(
+                        dir + " must hold one sub-folder per class, at least 2; found " + classes.size());
             }
             return classes;
         } catch (IOException e) {
@@ -135,7 +139,10 @@ final class ImageFolders {
     /** The class folder's image files (by suffix) in name order, so a seed gives the same split everywhere. */
     private static List<Path> imageFiles(Path classDir) {
         try (Stream<Path> entries = Files.list(classDir)) {
-            return entries.filter(Files::isRegularFile).filter(ImageFolders::isImage).sorted().toList();
+            return entries.filter(Files::isRegularFile)
+                    .filter(ImageFolders::isImage)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new TrainingInputException("cannot list " + classDir + ": " + e.getMessage(), e);
         }

@@ -12,7 +12,10 @@ record LabelledImages(float[][] images, int[] labels) {
 
     /** Prepares {@code labels.length} images, the i-th by {@code prepareImage.apply(i)}, on all cores. */
     static LabelledImages prepare(int[] labels, IntFunction<float[]> prepareImage) {
-        float[][] images = IntStream.range(0, labels.length).parallel().mapToObj(prepareImage).toArray(float[][]::new);
+        float[][] images = IntStream.range(0, labels.length)
+                .parallel()
+                .mapToObj(prepareImage)
+                .toArray(float[][]::new);
         return new LabelledImages(images, labels);
     }
 

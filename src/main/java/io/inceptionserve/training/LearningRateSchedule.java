@@ -32,18 +32,23 @@ final class LearningRateSchedule implements Tracker {
     static LearningRateSchedule of(TrainingOptions options, int stepsPerEpoch, int completedSteps) {
         float rate = options.learningRate();
         return switch (options.lrSchedule()) {
-            case STEP -> new LearningRateSchedule(
-                    Tracker.factor().setBaseValue(rate).setFactor(options.lrDecayFactor()).build(),
-                    stepsPerEpoch * options.lrDecayEpochs(),
-                    completedSteps);
-            case COSINE -> new LearningRateSchedule(
-                    Tracker.cosine()
-                            .setBaseValue(rate)
-                            .optFinalValue(rate * 0.01f)
-                            .setMaxUpdates(stepsPerEpoch * options.epochs())
-                            .build(),
-                    1,
-                    completedSteps);
+            case STEP ->
+                new LearningRateSchedule(
+                        Tracker.factor()
+                                .setBaseValue(rate)
+                                .setFactor(options.lrDecayFactor())
+                                .build(),
+                        stepsPerEpoch * options.lrDecayEpochs(),
+                        completedSteps);
+            case COSINE ->
+                new LearningRateSchedule(
+                        Tracker.cosine()
+                                .setBaseValue(rate)
+                                .optFinalValue(rate * 0.01f)
+                                .setMaxUpdates(stepsPerEpoch * options.epochs())
+                                .build(),
+                        1,
+                        completedSteps);
         };
     }
 
@@ -65,10 +70,11 @@ final class LearningRateSchedule implements Tracker {
     /** A one-line description for the report. */
     static String describe(TrainingOptions options) {
         return switch (options.lrSchedule()) {
-            case STEP -> "Adam, lr " + options.learningRate() + " × " + options.lrDecayFactor() + " every "
-                    + options.lrDecayEpochs() + " epochs";
-            case COSINE -> "Adam, lr " + options.learningRate() + " with cosine decay to 1 % over "
-                    + options.epochs() + " epochs";
+            case STEP ->
+                "Adam, lr " + options.learningRate() + " × " + options.lrDecayFactor() + " every "
+                        + options.lrDecayEpochs() + " epochs";
+            case COSINE ->
+                "Adam, lr " + options.learningRate() + " with cosine decay to 1 % over " + options.epochs() + " epochs";
         };
     }
 }

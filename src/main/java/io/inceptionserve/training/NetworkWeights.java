@@ -60,7 +60,8 @@ final class NetworkWeights {
             }
             stored.keySet().forEach(key -> problems.add("'" + key + "' is not a parameter of this network"));
             if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("stored weights do not fit the network: " + String.join("; ", problems));
+                throw new IllegalArgumentException(
+                        "stored weights do not fit the network: " + String.join("; ", problems));
             }
         }
     }
@@ -88,12 +89,15 @@ final class NetworkWeights {
         }
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
-            copy(shared.get(i).getValue().getArray(), targets.valueAt(i).getArray(),
-                    shared.get(i).getKey() + " → " + targets.keyAt(i), problems);
+            copy(
+                    shared.get(i).getValue().getArray(),
+                    targets.valueAt(i).getArray(),
+                    shared.get(i).getKey() + " → " + targets.keyAt(i),
+                    problems);
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("the inference network does not match the trained one: "
-                    + String.join("; ", problems));
+            throw new IllegalArgumentException(
+                    "the inference network does not match the trained one: " + String.join("; ", problems));
         }
     }
 

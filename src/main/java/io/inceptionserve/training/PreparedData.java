@@ -20,7 +20,7 @@ record PreparedData(
 
     /** The service's preprocessor for images of {@code size}² × {@code channels} prepared this way. */
     static ImagePreprocessor preprocessor(int size, int channels, ModelManifest.Preprocessing preprocessing) {
-        return new ImagePreprocessor(new ModelManifest(null, null, null, null,
-                new ModelManifest.Input(size, channels), preprocessing, null));
+        return new ImagePreprocessor(new ModelManifest(
+                null, null, null, null, new ModelManifest.Input(size, channels), preprocessing, null));
     }
 }

@@ -14,14 +14,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.training.loss.Loss;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.model.OfflineEngine;
-import io.inceptionserve.model.inferenceform.ChannelsLast;
 import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inferenceform.ChannelsLast;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
@@ -80,7 +80,8 @@ public final class Training {
         }
 
         Optional<Checkpoints.Checkpoint> checkpoint = resumableCheckpoint(data);
-        List<EpochMetrics> history = new ArrayList<>(checkpoint.map(c -> c.state().history()).orElse(List.of()));
+        List<EpochMetrics> history =
+                new ArrayList<>(checkpoint.map(c -> c.state().history()).orElse(List.of()));
         int firstEpoch = history.size() + 1;
         var schedule = LearningRateSchedule.of(options, stepsPerEpoch, history.size() * stepsPerEpoch);
         int numClasses = data.classes().size();
@@ -91,8 +92,8 @@ public final class Training {
             var config = trainerConfig(loss, schedule, device);
             try (Trainer trainer = model.newTrainer(config)) {
                 engine.setRandomSeed((int) options.seed());
-                trainer.initialize(new Shape(options.batchSize(), options.channels(), options.inputSize(),
-                        options.inputSize()));
+                trainer.initialize(
+                        new Shape(options.batchSize(), options.channels(), options.inputSize(), options.inputSize()));
                 checkpoint.ifPresent(c -> NetworkWeights.decodeInto(network, c.weights(), model.getNDManager()));
                 progress.line(describeStart(data, stepsPerEpoch, device, firstEpoch));
 
@@ -103,14 +104,21 @@ public final class Training {
                     double trainSeconds = seconds(training);
                     long evaluating = System.nanoTime();
                     Evaluation evaluation = evaluate(trainer, data);
-                    EpochMetrics metrics = new EpochMetrics(epoch,
+                    EpochMetrics metrics = new EpochMetrics(
+                            epoch,
                             schedule.rateAtStep(epoch * stepsPerEpoch - 1),
-                            epochTraining.loss(), epochTraining.accuracy(),
-                            evaluation.loss(), evaluation.top1(), evaluation.top5(),
-                            trainSeconds, seconds(evaluating),
+                            epochTraining.loss(),
+                            epochTraining.accuracy(),
+                            evaluation.loss(),
+                            evaluation.top1(),
+                            evaluation.top5(),
+                            trainSeconds,
+                            seconds(evaluating),
                             (double) stepsPerEpoch * options.batchSize() / trainSeconds);
                     history.add(metrics);
-                    Checkpoints.save(options.checkpointDir(), checkpointState(data, epoch, history),
+                    Checkpoints.save(
+                            options.checkpointDir(),
+                            checkpointState(data, epoch, history),
                             NetworkWeights.encode(network));
                     progress.line(describe(metrics));
                 }
@@ -122,7 +130,8 @@ public final class Training {
     /** How the {@code train} command's trainer is set up: Adam on one device with this loss. */
     static DefaultTrainingConfig trainerConfig(Loss loss, Tracker learningRate, Device device) {
         return new DefaultTrainingConfig(loss)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(learningRate).build())
+                .optOptimizer(
+                        Optimizer.adam().optLearningRateTracker(learningRate).build())
                 .optDevices(new Device[] {device});
     }
 
@@ -143,10 +152,17 @@ public final class Training {
         int size = options.inputSize();
         int channels = options.channels();
         return switch (options.dataset()) {
-            case FASHION_MNIST -> FashionMnist.load(options.fashionMnistDir(), size, channels,
-                    options.limitTrain(), options.limitTest());
-            case FOLDER -> ImageFolders.load(options.dataDir(), options.split(), size, channels, options.seed(),
-                    options.limitTrain(), options.limitTest());
+            case FASHION_MNIST ->
+                FashionMnist.load(options.fashionMnistDir(), size, channels, options.limitTrain(), options.limitTest());
+            case FOLDER ->
+                ImageFolders.load(
+                        options.dataDir(),
+                        options.split(),
+                        size,
+                        channels,
+                        options.seed(),
+                        options.limitTrain(),
+                        options.limitTest());
         };
     }
 
@@ -177,8 +193,15 @@ public final class Training {
     }
 
     private Checkpoints.State checkpointState(PreparedData data, int epoch, List<EpochMetrics> history) {
-        return new Checkpoints.State(options.architecture().id(), options.dataset().toString(),
-                options.inputSize(), options.channels(), data.classes(), options.seed(), epoch, List.copyOf(history));
+        return new Checkpoints.State(
+                options.architecture().id(),
+                options.dataset().toString(),
+                options.inputSize(),
+                options.channels(),
+                data.classes(),
+                options.seed(),
+                epoch,
+                List.copyOf(history));
     }
 
     /** Every epoch's shuffling, augmentation and dropout come from this seed, so a resumed run repeats them. */
@@ -204,16 +227,19 @@ public final class Training {
             for (int step = 0; step < steps; step++) {
                 for (int i = 0; i < batchSize; i++) {
                     int index = order[step * batchSize + i];
-                    options.augment().apply(train.images()[index], options.inputSize(), black, random, images,
-                            i * imageLength);
+                    options.augment()
+                            .apply(train.images()[index], options.inputSize(), black, random, images, i * imageLength);
                     labels[i] = train.labels()[index];
                 }
                 TrainingStep.Result result = TrainingStep.run(trainer, loss, images, shape, labels);
                 lossSum += result.loss();
                 correct += result.correct();
                 bar.stepBy(batchSize);
-                bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f acc %.4f",
-                        lossSum / (step + 1), (double) correct / ((long) (step + 1) * batchSize)));
+                bar.setExtraMessage(String.format(
+                        Locale.ROOT,
+                        " loss %.4f acc %.4f",
+                        lossSum / (step + 1),
+                        (double) correct / ((long) (step + 1) * batchSize)));
             }
         }
         return new EpochTraining(lossSum / steps, (double) correct / ((long) steps * batchSize));
@@ -254,13 +280,22 @@ public final class Training {
      * Writes the model directory, then evaluates the weights as stored there, in the form the
      * service runs them, so the reported accuracy includes what float16 or int8 storage costs.
      */
-    private TrainingResult finish(PreparedData data, InceptionNetwork network, Engine engine, Device device,
-            int firstEpoch, List<EpochMetrics> history) throws IOException {
+    private TrainingResult finish(
+            PreparedData data,
+            InceptionNetwork network,
+            Engine engine,
+            Device device,
+            int firstEpoch,
+            List<EpochMetrics> history)
+            throws IOException {
         Block inference = options.architecture().build(data.classes().size(), options.channels(), false);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             inference.initialize(manager, DataType.FLOAT32, batchShape(1));
             NetworkWeights.copyWithoutAux(network, inference);
-            ModelManifest manifest = new ModelManifest(options.name(), options.architecture().id(), null,
+            ModelManifest manifest = new ModelManifest(
+                    options.name(),
+                    options.architecture().id(),
+                    null,
                     "labels.txt",
                     new ModelManifest.Input(options.inputSize(), options.channels()),
                     data.preprocessing(),
@@ -270,13 +305,32 @@ public final class Training {
             Block served = stored.newInferenceBlock(manager);
             ParameterStore parameters = new ParameterStore(manager, false);
             Evaluation evaluation = evaluate(input -> served.forward(parameters, input, false), manager, data);
-            ModelArtifact.writeManifest(options.out(), stored.manifest().withDescription(String.format(Locale.ROOT,
-                    "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, top-5 %.4f",
-                    options.architecture().id(), data.source(), history.size(), LearningRateSchedule.describe(options),
-                    options.storage().id(), evaluation.top1(), evaluation.top5())));
-            var result = new TrainingResult(options, data.classes(), data.source(), data.train().size(),
-                    data.test().size(), firstEpoch, List.copyOf(history), evaluation, parameterCount(inference),
-                    parameterCount(network), Hardware.describe(engine, device, options.threads()), options.out());
+            ModelArtifact.writeManifest(
+                    options.out(),
+                    stored.manifest()
+                            .withDescription(String.format(
+                                    Locale.ROOT,
+                                    "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, top-5 %.4f",
+                                    options.architecture().id(),
+                                    data.source(),
+                                    history.size(),
+                                    LearningRateSchedule.describe(options),
+                                    options.storage().id(),
+                                    evaluation.top1(),
+                                    evaluation.top5())));
+            var result = new TrainingResult(
+                    options,
+                    data.classes(),
+                    data.source(),
+                    data.train().size(),
+                    data.test().size(),
+                    firstEpoch,
+                    List.copyOf(history),
+                    evaluation,
+                    parameterCount(inference),
+                    parameterCount(network),
+                    Hardware.describe(engine, device, options.threads()),
+                    options.out());
             TrainingReport.write(result);
             progress.line("Wrote " + options.out() + " and its report");
             return result;
@@ -284,8 +338,10 @@ public final class Training {
     }
 
     private static long parameterCount(Block block) {
-        return block.getParameters().values().stream().filter(Parameter::requiresGradient)
-                .mapToLong(parameter -> parameter.getArray().size()).sum();
+        return block.getParameters().values().stream()
+                .filter(Parameter::requiresGradient)
+                .mapToLong(parameter -> parameter.getArray().size())
+                .sum();
     }
 
     private Shape batchShape(int batchSize) {
@@ -316,21 +372,42 @@ public final class Training {
     }
 
     private String describeStart(PreparedData data, int stepsPerEpoch, Device device, int firstEpoch) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "Training %s (%d classes) at %d×%d×%d, epochs %d..%d, batch %d, %d steps per epoch, %s, "
                         + "label smoothing %s, aux weight %s, augment %s, device %s, %d intra-op threads",
-                options.architecture().id(), data.classes().size(), options.inputSize(), options.inputSize(),
-                options.channels(), firstEpoch, options.epochs(), options.batchSize(), stepsPerEpoch,
-                LearningRateSchedule.describe(options), options.labelSmoothing(), options.auxWeight(),
-                options.augment(), device, options.threads());
+                options.architecture().id(),
+                data.classes().size(),
+                options.inputSize(),
+                options.inputSize(),
+                options.channels(),
+                firstEpoch,
+                options.epochs(),
+                options.batchSize(),
+                stepsPerEpoch,
+                LearningRateSchedule.describe(options),
+                options.labelSmoothing(),
+                options.auxWeight(),
+                options.augment(),
+                device,
+                options.threads());
     }
 
     private static String describe(EpochMetrics m) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "epoch %d: train loss %.4f acc %.4f | test loss %.4f top-1 %.4f top-5 %.4f | lr %.2e | "
                         + "%.0f img/s, train %.0f s, eval %.0f s",
-                m.epoch(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testTop1(), m.testTop5(),
-                m.learningRate(), m.imagesPerSecond(), m.trainSeconds(), m.evalSeconds());
+                m.epoch(),
+                m.trainLoss(),
+                m.trainAccuracy(),
+                m.testLoss(),
+                m.testTop1(),
+                m.testTop5(),
+                m.learningRate(),
+                m.imagesPerSecond(),
+                m.trainSeconds(),
+                m.evalSeconds());
     }
 
     private static double seconds(long startNanos) {

@@ -46,7 +46,8 @@ final class TrainingReport {
                     .addSerializer(Path.class, ToStringSerializer.instance)
                     .addSerializer(Architecture.class, new StdSerializer<>(Architecture.class) {
                         @Override
-                        public void serialize(Architecture value, JsonGenerator generator, SerializationContext context) {
+                        public void serialize(
+                                Architecture value, JsonGenerator generator, SerializationContext context) {
                             generator.writeString(value.id());
                         }
                     }))
@@ -62,14 +63,29 @@ final class TrainingReport {
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve("summary.json").toFile(), summary(result));
         Files.writeString(dir.resolve("summary.md"), markdown(result), StandardCharsets.UTF_8);
-        List<Integer> epochs = result.history().stream().map(EpochMetrics::epoch).toList();
-        save(curves("Loss", "loss", epochs, result.history(), List.of(
-                new Series("train (objective, with aux)", EpochMetrics::trainLoss),
-                new Series("test (main head)", EpochMetrics::testLoss))), dir.resolve("loss.png"));
-        save(curves("Accuracy", "accuracy", epochs, result.history(), List.of(
-                new Series("train top-1 (augmented)", EpochMetrics::trainAccuracy),
-                new Series("test top-1", EpochMetrics::testTop1),
-                new Series("test top-5", EpochMetrics::testTop5))), dir.resolve("accuracy.png"));
+        List<Integer> epochs =
+                result.history().stream().map(EpochMetrics::epoch).toList();
+        save(
+                curves(
+                        "Loss",
+                        "loss",
+                        epochs,
+                        result.history(),
+                        List.of(
+                                new Series("train (objective, with aux)", EpochMetrics::trainLoss),
+                                new Series("test (main head)", EpochMetrics::testLoss))),
+                dir.resolve("loss.png"));
+        save(
+                curves(
+                        "Accuracy",
+                        "accuracy",
+                        epochs,
+                        result.history(),
+                        List.of(
+                                new Series("train top-1 (augmented)", EpochMetrics::trainAccuracy),
+                                new Series("test top-1", EpochMetrics::testTop1),
+                                new Series("test top-5", EpochMetrics::testTop5))),
+                dir.resolve("accuracy.png"));
         save(confusionHeatMap(result), dir.resolve("confusion-matrix.png"));
     }
 
@@ -124,9 +140,16 @@ final class TrainingReport {
         Hardware hardware = result.hardware();
         StringBuilder md = new StringBuilder();
         String model = options.name().equals(options.architecture().id())
-                ? options.name() : options.name() + " (" + options.architecture().id() + ")";
-        md.append("# ").append(model).append(" trained on ").append(result.dataSource()).append("\n\n");
-        md.append(String.format(Locale.ROOT, """
+                ? options.name()
+                : options.name() + " (" + options.architecture().id() + ")";
+        md.append("# ")
+                .append(model)
+                .append(" trained on ")
+                .append(result.dataSource())
+                .append("\n\n");
+        md.append(String.format(
+                Locale.ROOT,
+                """
                 - Test accuracy of the shipped weights (epoch %d, the last, stored as %s, as the service runs them): **top-1 %.4f**, top-5 %.4f, loss %.4f
                 - Best test top-1: %.4f at epoch %d
                 - Input %d×%d, %d channel(s); %,d parameters (%,d while training, with the aux heads)
@@ -135,33 +158,61 @@ final class TrainingReport {
                 - Hardware: %s, %d cores, %s, %s on %s, DJL %s, %d intra-op threads
 
                 """,
-                result.history().size(), options.storage().id(), evaluation.top1(), evaluation.top5(),
+                result.history().size(),
+                options.storage().id(),
+                evaluation.top1(),
+                evaluation.top5(),
                 evaluation.loss(),
-                best.testTop1(), best.epoch(),
-                options.inputSize(), options.inputSize(), options.channels(), result.parameters(),
+                best.testTop1(),
+                best.epoch(),
+                options.inputSize(),
+                options.inputSize(),
+                options.channels(),
+                result.parameters(),
                 result.trainingParameters(),
-                LearningRateSchedule.describe(options), options.batchSize(), options.labelSmoothing(),
-                options.auxWeight(), options.augment(), options.seed(),
-                result.trainSeconds() / 60, result.imagesPerSecond(),
-                hardware.cpuModel(), hardware.cores(), hardware.os(), hardware.engine(), hardware.device(),
-                hardware.djlVersion(), hardware.intraOpThreads()));
+                LearningRateSchedule.describe(options),
+                options.batchSize(),
+                options.labelSmoothing(),
+                options.auxWeight(),
+                options.augment(),
+                options.seed(),
+                result.trainSeconds() / 60,
+                result.imagesPerSecond(),
+                hardware.cpuModel(),
+                hardware.cores(),
+                hardware.os(),
+                hardware.engine(),
+                hardware.device(),
+                hardware.djlVersion(),
+                hardware.intraOpThreads()));
 
         md.append("## Epochs\n\n![loss](loss.png)\n\n![accuracy](accuracy.png)\n\n");
         md.append("| epoch | lr | train loss | train acc | test loss | test top-1 | test top-5 | img/s | train s |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (EpochMetrics m : result.history()) {
-            md.append(String.format(Locale.ROOT, "| %d | %.2e | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f | %.0f |%n",
-                    m.epoch(), m.learningRate(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testTop1(),
-                    m.testTop5(), m.imagesPerSecond(), m.trainSeconds()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %.2e | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f | %.0f |%n",
+                    m.epoch(),
+                    m.learningRate(),
+                    m.trainLoss(),
+                    m.trainAccuracy(),
+                    m.testLoss(),
+                    m.testTop1(),
+                    m.testTop5(),
+                    m.imagesPerSecond(),
+                    m.trainSeconds()));
         }
 
         md.append("\n## Per-class test accuracy\n\n| class | accuracy |\n|---|---:|\n");
         double[] accuracy = evaluation.perClassAccuracy();
         for (int i = 0; i < accuracy.length; i++) {
-            md.append(String.format(Locale.ROOT, "| %s | %.4f |%n", result.classes().get(i), accuracy[i]));
+            md.append(String.format(
+                    Locale.ROOT, "| %s | %.4f |%n", result.classes().get(i), accuracy[i]));
         }
 
-        md.append("\n## Confusion matrix (rows: true class, columns: predicted)\n\n![confusion matrix](confusion-matrix.png)\n\n");
+        md.append(
+                "\n## Confusion matrix (rows: true class, columns: predicted)\n\n![confusion matrix](confusion-matrix.png)\n\n");
         md.append("| true \\ predicted |");
         result.classes().forEach(label -> md.append(' ').append(label).append(" |"));
         md.append("\n|---|").append("---:|".repeat(result.classes().size())).append('\n');
@@ -182,10 +233,18 @@ final class TrainingReport {
 
     private static XYChart curves(
             String title, String yAxis, List<Integer> epochs, List<EpochMetrics> history, List<Series> series) {
-        XYChart chart = new XYChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT).title(title)
-                .xAxisTitle("epoch").yAxisTitle(yAxis).build();
+        XYChart chart = new XYChartBuilder()
+                .width(CHART_WIDTH)
+                .height(CHART_HEIGHT)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yAxis)
+                .build();
         for (Series curve : series) {
-            chart.addSeries(curve.name(), epochs, history.stream().map(m -> curve.metric().applyAsDouble(m)).toList());
+            chart.addSeries(
+                    curve.name(),
+                    epochs,
+                    history.stream().map(m -> curve.metric().applyAsDouble(m)).toList());
         }
         return chart;
     }
@@ -193,8 +252,13 @@ final class TrainingReport {
     private static HeatMapChart confusionHeatMap(TrainingResult result) {
         int size = result.classes().size();
         int side = Math.max(CHART_HEIGHT, 60 * size + 200);
-        HeatMapChart chart = new HeatMapChartBuilder().width(side + 150).height(side)
-                .title("Confusion matrix (test set)").xAxisTitle("predicted").yAxisTitle("true").build();
+        HeatMapChart chart = new HeatMapChartBuilder()
+                .width(side + 150)
+                .height(side)
+                .title("Confusion matrix (test set)")
+                .xAxisTitle("predicted")
+                .yAxisTitle("true")
+                .build();
         chart.getStyler().setShowValue(true).setRangeColors(new Color[] {Color.WHITE, new Color(0x08, 0x30, 0x6b)});
         chart.getStyler().setXAxisLabelRotation(45);
         int[][] confusion = result.finalEvaluation().confusion();

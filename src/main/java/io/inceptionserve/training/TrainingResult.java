@@ -46,7 +46,9 @@ public record TrainingResult(
 
     /** Training images per second over all epochs. */
     public double imagesPerSecond() {
-        double images = history.stream().mapToDouble(e -> e.imagesPerSecond() * e.trainSeconds()).sum();
+        double images = history.stream()
+                .mapToDouble(e -> e.imagesPerSecond() * e.trainSeconds())
+                .sum();
         return images / trainSeconds();
     }
 }

@@ -39,7 +39,9 @@ final class TrainingStep {
                 NDList outputs = trainer.forward(new NDList(ChannelsLast.of(scope.create(images, shape))));
                 NDArray lossValue = loss.evaluate(new NDList(labelArray), outputs);
                 collector.backward(lossValue);
-                result = new Result(lossValue.getFloat(), outputs.head().argMax(1).eq(labelArray).sum().getLong());
+                result = new Result(
+                        lossValue.getFloat(),
+                        outputs.head().argMax(1).eq(labelArray).sum().getLong());
             }
             trainer.step();
             return result;

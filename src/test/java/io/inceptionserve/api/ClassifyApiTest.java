@@ -37,8 +37,8 @@ class ClassifyApiTest extends RunningServiceTest {
 
     @Test
     void classifiesSeveralImagesInOneRequest() throws Exception {
-        ResponseEntity<String> response = client.classify("?model=inception-v2",
-                List.of(image("ankle-boot.png"), image("pullover.jpg"), image("trouser.png")));
+        ResponseEntity<String> response = client.classify(
+                "?model=inception-v2", List.of(image("ankle-boot.png"), image("pullover.jpg"), image("trouser.png")));
 
         assertThat(response.getStatusCode().value()).isEqualTo(200);
         JsonNode images = json(response).get("images");
@@ -64,7 +64,9 @@ class ClassifyApiTest extends RunningServiceTest {
         for (JsonNode p : predictions) {
             total += p.get("probability").asDouble();
         }
-        assertThat(total).as("all 10 classes' probabilities sum to 1").isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(total)
+                .as("all 10 classes' probabilities sum to 1")
+                .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
     }
 
     @Test
@@ -92,7 +94,8 @@ class ClassifyApiTest extends RunningServiceTest {
 
         assertThat(response.getStatusCode().value()).isEqualTo(200);
         JsonNode models = json(response);
-        assertThat(models).extracting(m -> m.get("name").asString())
+        assertThat(models)
+                .extracting(m -> m.get("name").asString())
                 .containsExactly("googlenet", "googlenet-bn", "inception-v2");
         for (JsonNode model : models) {
             assertThat(model.get("status").asString()).isEqualTo("READY");
@@ -100,7 +103,8 @@ class ClassifyApiTest extends RunningServiceTest {
             assertThat(model.get("input").get("channels").asInt()).isEqualTo(1);
             assertThat(model.get("devices").get(0).asString()).isEqualTo("cpu()");
         }
-        assertThat(json(client.get("/models/inception-v2")).get("architecture").asString()).isEqualTo("inception-v2");
+        assertThat(json(client.get("/models/inception-v2")).get("architecture").asString())
+                .isEqualTo("inception-v2");
     }
 
     @Test
@@ -113,8 +117,8 @@ class ClassifyApiTest extends RunningServiceTest {
 
     @Test
     void nonImageBodyIsA415Problem() {
-        ResponseEntity<String> response = client.classifyBody("",
-                "this is not an image".getBytes(java.nio.charset.StandardCharsets.UTF_8), MediaType.IMAGE_PNG);
+        ResponseEntity<String> response = client.classifyBody(
+                "", "this is not an image".getBytes(java.nio.charset.StandardCharsets.UTF_8), MediaType.IMAGE_PNG);
 
         assertProblem(response, 415, "not in an image format");
     }
@@ -140,12 +144,16 @@ class ClassifyApiTest extends RunningServiceTest {
         byte[] huge = new byte[16 * 1024 * 1024 + 1];
         assertProblem(client.classifyBody("", huge, MediaType.IMAGE_JPEG), 413, "exceeds the limit of 16777216 bytes");
 
-        java.awt.image.BufferedImage bomb = new java.awt.image.BufferedImage(10_000, 10_000,
-                java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
+        java.awt.image.BufferedImage bomb =
+                new java.awt.image.BufferedImage(10_000, 10_000, java.awt.image.BufferedImage.TYPE_BYTE_BINARY);
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(bomb, "png", png);
-        assertThat(png.size()).as("a decompression bomb: tiny file, 100 megapixels").isLessThan(1_000_000);
-        assertProblem(client.classifyBody("", png.toByteArray(), MediaType.IMAGE_PNG), 413,
+        assertThat(png.size())
+                .as("a decompression bomb: tiny file, 100 megapixels")
+                .isLessThan(1_000_000);
+        assertProblem(
+                client.classifyBody("", png.toByteArray(), MediaType.IMAGE_PNG),
+                413,
                 "10000×10000 = 100000000 pixels; at most 50000000 are decoded");
     }
 
@@ -155,20 +163,32 @@ class ClassifyApiTest extends RunningServiceTest {
 
         String metrics = management.get("/actuator/prometheus").getBody();
 
-        assertThat(count(metrics, "inception_requests_seconds_count\\{[^}]*model=\"googlenet-bn\",outcome=\"success\"[^}]*\\}"))
+        assertThat(count(
+                        metrics,
+                        "inception_requests_seconds_count\\{[^}]*model=\"googlenet-bn\",outcome=\"success\"[^}]*\\}"))
                 .isPositive();
-        assertThat(count(metrics, "inception_images_total\\{[^}]*model=\"googlenet-bn\"[^}]*\\}")).isGreaterThanOrEqualTo(2);
-        assertThat(count(metrics, "inception_inference_seconds_count\\{[^}]*device=\"cpu\\(\\)\",model=\"googlenet-bn\"[^}]*\\}"))
+        assertThat(count(metrics, "inception_images_total\\{[^}]*model=\"googlenet-bn\"[^}]*\\}"))
+                .isGreaterThanOrEqualTo(2);
+        assertThat(count(
+                        metrics,
+                        "inception_inference_seconds_count\\{[^}]*device=\"cpu\\(\\)\",model=\"googlenet-bn\"[^}]*\\}"))
                 .isPositive();
-        assertThat(count(metrics, "inception_batch_size_count\\{[^}]*model=\"googlenet-bn\"[^}]*\\}")).isPositive();
-        assertThat(metrics).contains("inception_requests_seconds_bucket").contains("inception_requests_inflight")
-                .contains("inception_inference_seconds_bucket").contains("inception_queue_wait_seconds_bucket")
+        assertThat(count(metrics, "inception_batch_size_count\\{[^}]*model=\"googlenet-bn\"[^}]*\\}"))
+                .isPositive();
+        assertThat(metrics)
+                .contains("inception_requests_seconds_bucket")
+                .contains("inception_requests_inflight")
+                .contains("inception_inference_seconds_bucket")
+                .contains("inception_queue_wait_seconds_bucket")
                 .contains("inception_preprocess_seconds_bucket");
     }
 
     @Test
     void throughputEndpointMovesAfterABurst() throws Exception {
-        double before = json(management.get("/actuator/inference")).path("googlenet").path("imagesPerSecond").asDouble(0);
+        double before = json(management.get("/actuator/inference"))
+                .path("googlenet")
+                .path("imagesPerSecond")
+                .asDouble(0);
 
         for (int i = 0; i < 6; i++) {
             client.classify("?model=googlenet", List.of(image("trouser.png"), image("pullover.jpg")));
@@ -183,13 +203,22 @@ class ClassifyApiTest extends RunningServiceTest {
     @Test
     void swaggerDocumentsTheEndpoints() {
         assertThat(client.get("/swagger-ui.html").getStatusCode().is2xxSuccessful()
-                || client.get("/swagger-ui.html").getStatusCode().is3xxRedirection()).isTrue();
+                        || client.get("/swagger-ui.html").getStatusCode().is3xxRedirection())
+                .isTrue();
         JsonNode api = json(client.get("/v3/api-docs"));
         JsonNode classify = api.get("paths").get("/classify").get("post");
-        assertThat(classify.get("requestBody").get("content").has("multipart/form-data")).isTrue();
-        assertThat(classify.get("responses").get("415").get("content").has("application/problem+json")).isTrue();
-        assertThat(classify.get("responses").get("200").get("content").get("application/json").get("schema")
-                .get("$ref").asString()).endsWith("/Classification");
+        assertThat(classify.get("requestBody").get("content").has("multipart/form-data"))
+                .isTrue();
+        assertThat(classify.get("responses").get("415").get("content").has("application/problem+json"))
+                .isTrue();
+        assertThat(classify.get("responses")
+                        .get("200")
+                        .get("content")
+                        .get("application/json")
+                        .get("schema")
+                        .get("$ref")
+                        .asString())
+                .endsWith("/Classification");
         assertThat(api.get("paths").has("/models")).isTrue();
     }
 

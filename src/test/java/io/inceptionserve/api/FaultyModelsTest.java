@@ -23,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  * One model's weights are corrupt and another's are missing: those two are unavailable, say why in
  * {@code /models}, in health and in 503 answers, and the bundled models keep serving.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "inception.inference.warmup-iterations=0")
 class FaultyModelsTest {
 
@@ -50,7 +51,8 @@ class FaultyModelsTest {
 
         JsonNode corrupt = json(client.get("/models/corrupt"));
         assertThat(corrupt.get("status").asString()).isEqualTo("FAILED");
-        assertThat(corrupt.get("failure").asString()).contains("weights.ndlist has SHA-256", "but the manifest expects");
+        assertThat(corrupt.get("failure").asString())
+                .contains("weights.ndlist has SHA-256", "but the manifest expects");
         JsonNode missing = json(client.get("/models/missing"));
         assertThat(missing.get("status").asString()).isEqualTo("FAILED");
         assertThat(missing.get("failure").asString()).contains("missing", "weights.ndlist");
@@ -64,8 +66,12 @@ class FaultyModelsTest {
 
         ResponseEntity<String> refused = client.classify("?model=corrupt", List.of(image("trouser.png")));
         ClassifyApiTest.assertProblem(refused, 503, "model 'corrupt' failed to load");
-        assertThat(refused.getHeaders().getFirst("Retry-After")).as("retrying will not help").isNull();
-        assertThat(client.classify("?model=googlenet-bn", List.of(image("trouser.png"))).getStatusCode().value())
+        assertThat(refused.getHeaders().getFirst("Retry-After"))
+                .as("retrying will not help")
+                .isNull();
+        assertThat(client.classify("?model=googlenet-bn", List.of(image("trouser.png")))
+                        .getStatusCode()
+                        .value())
                 .isEqualTo(200);
     }
 
@@ -77,7 +83,8 @@ class FaultyModelsTest {
                 Files.copy(in, dir.resolve(file));
             }
         }
-        ObjectNode manifest = (ObjectNode) ServiceClient.JSON.readTree(dir.resolve("manifest.json").toFile());
+        ObjectNode manifest = (ObjectNode)
+                ServiceClient.JSON.readTree(dir.resolve("manifest.json").toFile());
         manifest.put("name", dir.getFileName().toString());
         manifest.putObject("weights").put("file", "weights.ndlist").put("sha256", sha256);
         ServiceClient.JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);

@@ -73,24 +73,41 @@ class GracefulShutdownTest {
             // What a load balancer does once readiness fails: no new requests to this instance.
             sending.set(false);
             clients.shutdown();
-            assertThat(clients.awaitTermination(2, TimeUnit.MINUTES)).as("clients finished").isTrue();
-            assertThat(service.waitFor(2, TimeUnit.MINUTES)).as("service exited after SIGTERM").isTrue();
+            assertThat(clients.awaitTermination(2, TimeUnit.MINUTES))
+                    .as("clients finished")
+                    .isTrue();
+            assertThat(service.waitFor(2, TimeUnit.MINUTES))
+                    .as("service exited after SIGTERM")
+                    .isTrue();
 
-            List<Outcome> failed = outcomes.stream().filter(o -> o.status() != 200).toList();
+            List<Outcome> failed =
+                    outcomes.stream().filter(o -> o.status() != 200).toList();
             long inFlightAtSigterm = outcomes.stream()
-                    .filter(o -> o.sentAt() < sigtermAt && o.answeredAt() > sigtermAt).count();
+                    .filter(o -> o.sentAt() < sigtermAt && o.answeredAt() > sigtermAt)
+                    .count();
             long answeredAfterReadinessDown = outcomes.stream()
-                    .filter(o -> o.status() == 200 && o.answeredAt() > readinessDownAt).count();
-            System.out.printf("graceful shutdown: %d requests, %d in flight at SIGTERM, %d answered after readiness "
-                    + "went down (%d), %d failed%n", outcomes.size(), inFlightAtSigterm, answeredAfterReadinessDown,
-                    readinessAnswer, failed.size());
+                    .filter(o -> o.status() == 200 && o.answeredAt() > readinessDownAt)
+                    .count();
+            System.out.printf(
+                    "graceful shutdown: %d requests, %d in flight at SIGTERM, %d answered after readiness "
+                            + "went down (%d), %d failed%n",
+                    outcomes.size(), inFlightAtSigterm, answeredAfterReadinessDown, readinessAnswer, failed.size());
 
-            assertThat(failed).as("accepted requests that were not answered 200").isEmpty();
-            assertThat(inFlightAtSigterm).as("requests in flight when SIGTERM arrived").isPositive();
-            assertThat(readinessAnswer).as("readiness status once shutdown began").isEqualTo(503);
-            assertThat(answeredAfterReadinessDown).as("requests answered after readiness went down").isPositive();
-            assertThat(newConnectionDuringDrain.status()).as("new connection during the drain delay: %s",
-                    newConnectionDuringDrain.failure()).isEqualTo(200);
+            assertThat(failed)
+                    .as("accepted requests that were not answered 200")
+                    .isEmpty();
+            assertThat(inFlightAtSigterm)
+                    .as("requests in flight when SIGTERM arrived")
+                    .isPositive();
+            assertThat(readinessAnswer)
+                    .as("readiness status once shutdown began")
+                    .isEqualTo(503);
+            assertThat(answeredAfterReadinessDown)
+                    .as("requests answered after readiness went down")
+                    .isPositive();
+            assertThat(newConnectionDuringDrain.status())
+                    .as("new connection during the drain delay: %s", newConnectionDuringDrain.failure())
+                    .isEqualTo(200);
         } finally {
             clients.shutdownNow();
             service.destroyForcibly();
@@ -101,7 +118,10 @@ class GracefulShutdownTest {
         long sentAt = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Outcome(sentAt, System.nanoTime(), response.statusCode(),
+            return new Outcome(
+                    sentAt,
+                    System.nanoTime(),
+                    response.statusCode(),
                     response.statusCode() == 200 ? null : response.body());
         } catch (IOException e) {
             return new Outcome(sentAt, System.nanoTime(), -1, e.toString());
@@ -136,8 +156,12 @@ class GracefulShutdownTest {
 
     private static int status(HttpClient http, URI uri) throws InterruptedException {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         }
@@ -150,12 +174,16 @@ class GracefulShutdownTest {
         System.getProperties().stringPropertyNames().stream()
                 .filter(name -> name.startsWith("ai.djl."))
                 .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
-        command.addAll(List.of("io.inceptionserve.InceptionServeApplication",
+        command.addAll(List.of(
+                "io.inceptionserve.InceptionServeApplication",
                 "--server.port=" + port,
                 "--management.server.port=" + managementPort,
                 "--inception.inference.warmup-iterations=0",
                 "--inception.shutdown.drain-delay=" + DRAIN_DELAY.toMillis() + "ms"));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     private static int freePort() throws IOException {

@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ImageInputApiTest extends RunningServiceTest {
 
-    private static final String FORMATS = "(BIGTIFF, BMP, GIF, JPEG, JPEG-LOSSLESS, JPG, PNG, TIF, TIFF, WBMP, WBP, WEBP)";
+    private static final String FORMATS =
+            "(BIGTIFF, BMP, GIF, JPEG, JPEG-LOSSLESS, JPG, PNG, TIF, TIFF, WBMP, WBP, WEBP)";
     private static final String NOT_AN_IMAGE = "the file is not in an image format this service reads " + FORMATS;
     private static final int MB = 1024 * 1024;
 
@@ -50,14 +51,20 @@ class ImageInputApiTest extends RunningServiceTest {
         }
     }
 
-    static final Answer TOO_MANY_IMAGES = new Answer("33 images in one request", null, 413,
-            "the request has 33 images; at most 32 are accepted per request");
-    static final Answer FILE_TOO_LARGE = new Answer("a 16 MB + 1 byte file in a multipart request", null, 413,
+    static final Answer TOO_MANY_IMAGES = new Answer(
+            "33 images in one request", null, 413, "the request has 33 images; at most 32 are accepted per request");
+    static final Answer FILE_TOO_LARGE = new Answer(
+            "a 16 MB + 1 byte file in a multipart request",
+            null,
+            413,
             "the upload exceeds the limit of 16777216 bytes per file or 67108864 bytes per request");
-    static final Answer REQUEST_TOO_LARGE = new Answer("five 13 MB files in one multipart request", null, 413,
+    static final Answer REQUEST_TOO_LARGE = new Answer(
+            "five 13 MB files in one multipart request",
+            null,
+            413,
             "the upload exceeds the limit of 16777216 bytes per file or 67108864 bytes per request");
-    static final Answer BODY_TOO_LARGE = new Answer("a 16 MB + 1 byte raw body", null, 413,
-            "the request body exceeds the limit of 16777216 bytes per image");
+    static final Answer BODY_TOO_LARGE = new Answer(
+            "a 16 MB + 1 byte raw body", null, 413, "the request body exceeds the limit of 16777216 bytes per image");
 
     static final List<Answer> ANSWERS = List.of(
             new Answer("PNG, 8-bit RGB", "quadrants.png", 200, "classified"),
@@ -65,23 +72,44 @@ class ImageInputApiTest extends RunningServiceTest {
             new Answer("PNG, 16-bit grey", "grey-16bit.png", 200, "scaled to 8 bits"),
             new Answer("PNG, 16-bit RGB", "rgb-16bit.png", 200, "scaled to 8 bits"),
             new Answer("PNG, palette", "quadrants-palette.png", 200, "palette colours"),
-            new Answer("PNG, palette with a transparent entry (tRNS)", "quadrants-palette-trns.png", 200,
+            new Answer(
+                    "PNG, palette with a transparent entry (tRNS)",
+                    "quadrants-palette-trns.png",
+                    200,
                     "the transparent entry's colour kept"),
-            new Answer("PNG, RGBA (half and fully transparent areas)", "alpha.png", 200,
+            new Answer(
+                    "PNG, RGBA (half and fully transparent areas)",
+                    "alpha.png",
+                    200,
                     "alpha dropped, the colour under it kept, as PIL's `convert(\"RGB\")`"),
             new Answer("JPEG, baseline", "quadrants-baseline.jpg", 200, "classified"),
             new Answer("JPEG, progressive", "quadrants-progressive.jpg", 200, "classified"),
             new Answer("JPEG, greyscale", "grey.jpg", 200, "grey values as stored"),
-            new Answer("JPEG, CMYK (Adobe transform 0)", "quadrants-cmyk.jpg", 200,
+            new Answer(
+                    "JPEG, CMYK (Adobe transform 0)",
+                    "quadrants-cmyk.jpg",
+                    200,
                     "converted to RGB (TwelveMonkeys; without an embedded ICC profile, its generic CMYK profile)"),
             new Answer("JPEG, YCCK (Adobe transform 2)", "quadrants-ycck.jpg", 200, "converted to RGB, likewise"),
-            new Answer("JPEG, EXIF orientation 3 (stored upside down)", "quadrants-exif-3.jpg", 200,
+            new Answer(
+                    "JPEG, EXIF orientation 3 (stored upside down)",
+                    "quadrants-exif-3.jpg",
+                    200,
                     "turned upright before resizing"),
-            new Answer("JPEG, EXIF orientation 6 (stored turned left)", "quadrants-exif-6.jpg", 200,
+            new Answer(
+                    "JPEG, EXIF orientation 6 (stored turned left)",
+                    "quadrants-exif-6.jpg",
+                    200,
                     "turned upright before resizing"),
-            new Answer("JPEG, EXIF orientation 8 (stored turned right)", "quadrants-exif-8.jpg", 200,
+            new Answer(
+                    "JPEG, EXIF orientation 8 (stored turned right)",
+                    "quadrants-exif-8.jpg",
+                    200,
                     "turned upright before resizing"),
-            new Answer("JPEG, EXIF orientation 2, 4, 5 or 7 (mirrored)", "quadrants-exif-5.jpg", 200,
+            new Answer(
+                    "JPEG, EXIF orientation 2, 4, 5 or 7 (mirrored)",
+                    "quadrants-exif-5.jpg",
+                    200,
                     "mirrored back before resizing"),
             new Answer("GIF, animated", "quadrants-animated.gif", 200, "the first frame"),
             new Answer("WebP, lossy", "quadrants-lossy.webp", 200, "classified"),
@@ -89,18 +117,38 @@ class ImageInputApiTest extends RunningServiceTest {
             new Answer("WebP, lossless with alpha", "alpha.webp", 200, "alpha dropped, the colour under it kept"),
             new Answer("BMP, 24-bit", "quadrants.bmp", 200, "classified"),
             new Answer("TIFF, LZW", "quadrants.tif", 200, "classified"),
-            new Answer("JPEG, truncated", "truncated.jpg", 422,
+            new Answer(
+                    "JPEG, truncated",
+                    "truncated.jpg",
+                    422,
                     "'truncated.jpg': the JPEG image is truncated or corrupt: Truncated File - Missing EOI marker"),
-            new Answer("JPEG, complete but with garbage for its image data", "corrupt.jpg", 422,
+            new Answer(
+                    "JPEG, complete but with garbage for its image data",
+                    "corrupt.jpg",
+                    422,
                     "'corrupt.jpg': the JPEG image is truncated or corrupt: Corrupt JPEG data: bad Huffman code"),
-            new Answer("PNG, truncated", "truncated.png", 422, "'truncated.png': the PNG image cannot be decoded: "
-                    + "the file ends before the image data it announces (truncated or corrupt)"),
-            new Answer("PNG, garbage after the header", "corrupt.png", 422, "'corrupt.png': the PNG image cannot be "
-                    + "decoded: the file ends before the image data it announces (truncated or corrupt)"),
-            new Answer("WebP declaring 7000×7000 pixels over 64 bytes", "overdeclared.webp", 422,
+            new Answer(
+                    "PNG, truncated",
+                    "truncated.png",
+                    422,
+                    "'truncated.png': the PNG image cannot be decoded: "
+                            + "the file ends before the image data it announces (truncated or corrupt)"),
+            new Answer(
+                    "PNG, garbage after the header",
+                    "corrupt.png",
+                    422,
+                    "'corrupt.png': the PNG image cannot be "
+                            + "decoded: the file ends before the image data it announces (truncated or corrupt)"),
+            new Answer(
+                    "WebP declaring 7000×7000 pixels over 64 bytes",
+                    "overdeclared.webp",
+                    422,
                     "'overdeclared.webp': the WEBP image cannot be decoded: the file ends before the image data it "
                             + "announces (truncated or corrupt)"),
-            new Answer("PNG of 8000×8000 (a few KB: a decompression bomb)", "bomb.png", 413,
+            new Answer(
+                    "PNG of 8000×8000 (a few KB: a decompression bomb)",
+                    "bomb.png",
+                    413,
                     "'bomb.png': the PNG image is 8000×8000 = 64000000 pixels; at most 50000000 are decoded"),
             new Answer("an empty file", "empty.jpg", 400, "'empty.jpg' is empty"),
             new Answer("a text file named .jpg", "text.jpg", 415, "'text.jpg': " + NOT_AN_IMAGE),
@@ -110,7 +158,6 @@ class ImageInputApiTest extends RunningServiceTest {
             FILE_TOO_LARGE,
             REQUEST_TOO_LARGE,
             BODY_TOO_LARGE);
-
 
     static Stream<Answer> fixtureAnswers() {
         return ANSWERS.stream().filter(answer -> answer.fixture() != null);
@@ -157,7 +204,8 @@ class ImageInputApiTest extends RunningServiceTest {
         List<byte[]> body = new ArrayList<>();
         for (int i = 0; i < files; i++) {
             body.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"zeros" + i
-                    + ".jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + ".jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             body.add(new byte[bytesEach]);
             body.add("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
@@ -198,7 +246,9 @@ class ImageInputApiTest extends RunningServiceTest {
     void docsShowThisTable() throws Exception {
         String docs = Files.readString(Path.of("docs/reliability.md"));
 
-        assertThat(docs).as("docs/reliability.md's table; this test's markdown():%n%s", markdown()).contains(markdown());
+        assertThat(docs)
+                .as("docs/reliability.md's table; this test's markdown():%n%s", markdown())
+                .contains(markdown());
     }
 
     /** The answers as the markdown table of docs/reliability.md. */
@@ -206,14 +256,17 @@ class ImageInputApiTest extends RunningServiceTest {
         return ANSWERS.stream()
                 .map(a -> "| " + a.input() + " | " + (a.fixture() == null ? "" : "`" + a.fixture() + "`") + " | "
                         + a.status() + " | " + (a.refused() ? "`" + a.answer() + "`" : a.answer()) + " |")
-                .collect(Collectors.joining("\n",
-                        "| input | fixture | status | detail, or what is done |\n|---|---|---|---|\n", "\n"));
+                .collect(Collectors.joining(
+                        "\n", "| input | fixture | status | detail, or what is done |\n|---|---|---|---|\n", "\n"));
     }
 
     private static void assertAnswer(HttpResponse<String> response, Answer expected) {
         String type = response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElseThrow();
-        assertAnswer(ResponseEntity.status(response.statusCode()).contentType(MediaType.parseMediaType(type))
-                .body(response.body()), expected);
+        assertAnswer(
+                ResponseEntity.status(response.statusCode())
+                        .contentType(MediaType.parseMediaType(type))
+                        .body(response.body()),
+                expected);
     }
 
     private static void assertAnswer(ResponseEntity<String> response, Answer expected) {
@@ -223,7 +276,10 @@ class ImageInputApiTest extends RunningServiceTest {
             assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
             assertThat(body.get("status").asInt()).isEqualTo(expected.status());
             assertThat(body.get("detail").asString()).isEqualTo(expected.answer());
-            assertThat(response.getBody()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(response.getBody())
+                    .as("no stack trace")
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ");
         } else {
             assertThat(body.get("images").get(0).get("filename").asString()).isEqualTo(expected.fixture());
         }
@@ -231,7 +287,10 @@ class ImageInputApiTest extends RunningServiceTest {
 
     private void assertStillServes() {
         try {
-            assertThat(client.classify("", List.of(image("quadrants.png"))).getStatusCode().value()).isEqualTo(200);
+            assertThat(client.classify("", List.of(image("quadrants.png")))
+                            .getStatusCode()
+                            .value())
+                    .isEqualTo(200);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -35,7 +35,8 @@ class OverloadTest {
         ServiceClient client = new ServiceClient(port);
         ServiceClient management = new ServiceClient(managementPort);
         management.awaitReady(Duration.ofMinutes(3));
-        List<java.nio.file.Path> threeImages = List.of(image("pullover.jpg"), image("trouser.png"), image("ankle-boot.png"));
+        List<java.nio.file.Path> threeImages =
+                List.of(image("pullover.jpg"), image("trouser.png"), image("ankle-boot.png"));
 
         ExecutorService clients = Executors.newFixedThreadPool(24);
         List<Future<ResponseEntity<String>>> responses = new ArrayList<>();
@@ -51,7 +52,9 @@ class OverloadTest {
                 assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("1");
                 refused++;
             } else {
-                assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(200);
+                assertThat(response.getStatusCode().value())
+                        .as(response.getBody())
+                        .isEqualTo(200);
                 ok++;
             }
         }

@@ -36,7 +36,8 @@ class ReadinessTest {
         ResponseEntity<String> early = management.get("/actuator/health/readiness");
         assertThat(early.getStatusCode().value()).as(early.getBody()).isEqualTo(503);
         assertThat(json(early).get("status").asString()).isEqualTo("OUT_OF_SERVICE");
-        assertThat(management.get("/actuator/health/liveness").getStatusCode().value()).isEqualTo(200);
+        assertThat(management.get("/actuator/health/liveness").getStatusCode().value())
+                .isEqualTo(200);
         ResponseEntity<String> tooEarly = client.classify("?model=slow-v2", List.of(image("pullover.jpg")));
         ClassifyApiTest.assertProblem(tooEarly, 503, "still");
         assertThat(tooEarly.getHeaders().getFirst("Retry-After")).isEqualTo("5");
@@ -44,9 +45,13 @@ class ReadinessTest {
         management.awaitReady(Duration.ofMinutes(3));
 
         for (var model : json(client.get("/models"))) {
-            assertThat(model.get("status").asString()).as(model.get("name").asString()).isEqualTo("READY");
+            assertThat(model.get("status").asString())
+                    .as(model.get("name").asString())
+                    .isEqualTo("READY");
         }
-        assertThat(client.classify("?model=slow-v2", List.of(image("pullover.jpg"))).getStatusCode().value())
+        assertThat(client.classify("?model=slow-v2", List.of(image("pullover.jpg")))
+                        .getStatusCode()
+                        .value())
                 .isEqualTo(200);
     }
 }

@@ -20,6 +20,7 @@ public abstract class RunningServiceTest {
 
     /** A client of the application's port that sends no credentials. */
     protected ServiceClient client;
+
     protected ServiceClient management;
 
     @BeforeAll

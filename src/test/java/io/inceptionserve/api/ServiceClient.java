@@ -58,7 +58,8 @@ public final class ServiceClient {
                 }
             });
         }
-        return http.post().uri("/classify" + query)
+        return http.post()
+                .uri("/classify" + query)
                 .contentType(MediaType.MULTIPART_FORM_DATA)
                 .body(body)
                 .retrieve()
@@ -67,11 +68,20 @@ public final class ServiceClient {
 
     /** Any request without a body, e.g. a CORS preflight ({@code OPTIONS}) with its own headers. */
     public ResponseEntity<String> exchange(HttpMethod method, String path, Map<String, String> headers) {
-        return http.method(method).uri(path).headers(h -> headers.forEach(h::set)).retrieve().toEntity(String.class);
+        return http.method(method)
+                .uri(path)
+                .headers(h -> headers.forEach(h::set))
+                .retrieve()
+                .toEntity(String.class);
     }
 
     ResponseEntity<String> classifyBody(String query, byte[] body, MediaType type) {
-        return http.post().uri("/classify" + query).contentType(type).body(body).retrieve().toEntity(String.class);
+        return http.post()
+                .uri("/classify" + query)
+                .contentType(type)
+                .body(body)
+                .retrieve()
+                .toEntity(String.class);
     }
 
     /** Polls readiness, on a client of the management port, until it reports UP. */
@@ -83,7 +93,8 @@ public final class ServiceClient {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("service not ready within " + timeout + ": " + get("/actuator/health").getBody());
+        throw new AssertionError("service not ready within " + timeout + ": "
+                + get("/actuator/health").getBody());
     }
 
     public static JsonNode json(ResponseEntity<String> response) {

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Block;
 import ai.djl.ndarray.types.Shape;
-import io.inceptionserve.model.OfflineEngine;
+import ai.djl.nn.Block;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +32,14 @@ class ModelArtifactTest {
     }
 
     static ModelManifest manifest(String architecture, int size) {
-        return new ModelManifest("pets", architecture, "test model", "labels.txt",
+        return new ModelManifest(
+                "pets",
+                architecture,
+                "test model",
+                "labels.txt",
                 new ModelManifest.Input(size, 1),
-                new ModelManifest.Preprocessing(ModelManifest.ResizePolicy.STRETCH, size, new float[] {0.5f},
-                        new float[] {0.25f}),
+                new ModelManifest.Preprocessing(
+                        ModelManifest.ResizePolicy.STRETCH, size, new float[] {0.5f}, new float[] {0.25f}),
                 null);
     }
 
@@ -94,10 +98,15 @@ class ModelArtifactTest {
                     return;
                 }
                 long channels = a.getShape().get(0);
-                NDArray halfStep = a.reshape(channels, -1).abs().max(new int[] {1}, true).div(127f * 2);
+                NDArray halfStep =
+                        a.reshape(channels, -1).abs().max(new int[] {1}, true).div(127f * 2);
                 NDArray error = a.sub(b).abs().reshape(channels, -1);
-                assertThat(error.lte(halfStep.add(1e-6f)).all().getBoolean()).as(name).isTrue();
-                assertThat(error.sum().getFloat()).as("%s is not stored exactly", name).isPositive();
+                assertThat(error.lte(halfStep.add(1e-6f)).all().getBoolean())
+                        .as(name)
+                        .isTrue();
+                assertThat(error.sum().getFloat())
+                        .as("%s is not stored exactly", name)
+                        .isPositive();
             });
         }
     }
@@ -109,13 +118,15 @@ class ModelArtifactTest {
             Path weights = dir.resolve("weights.ndlist");
             NDList stored = NDList.decode(manager, Files.readAllBytes(weights));
             NDList withoutScales = new NDList();
-            stored.stream().filter(array -> !array.getName().endsWith(WeightStorage.SCALE_SUFFIX))
+            stored.stream()
+                    .filter(array -> !array.getName().endsWith(WeightStorage.SCALE_SUFFIX))
                     .forEach(withoutScales::add);
             byte[] bytes = withoutScales.encode();
             Files.write(weights, bytes);
             ModelManifest manifest = ModelArtifact.open(dir).manifest();
-            ModelArtifact.writeManifest(dir, manifest.withWeights(
-                    new ModelManifest.Weights("weights.ndlist", ModelArtifact.sha256(bytes))));
+            ModelArtifact.writeManifest(
+                    dir,
+                    manifest.withWeights(new ModelManifest.Weights("weights.ndlist", ModelArtifact.sha256(bytes))));
 
             ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
             assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
@@ -139,7 +150,10 @@ class ModelArtifactTest {
     private static void forEachParameter(Block saved, Block loaded, ParameterCheck check) {
         var expected = saved.getParameters();
         for (int i = 0; i < expected.size(); i++) {
-            check.check(expected.keyAt(i), expected.valueAt(i).getArray(), loaded.getParameters().valueAt(i).getArray());
+            check.check(
+                    expected.keyAt(i),
+                    expected.valueAt(i).getArray(),
+                    loaded.getParameters().valueAt(i).getArray());
         }
     }
 
@@ -190,7 +204,8 @@ class ModelArtifactTest {
             ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
             assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))
                     .hasMessageContaining("model 'pets'")
-                    .hasMessageMatching("(?s).*parameter '[^']*fc[^']*' has shape \\(3, 1024\\) in the weights but the network expects \\(4, 1024\\).*");
+                    .hasMessageMatching(
+                            "(?s).*parameter '[^']*fc[^']*' has shape \\(3, 1024\\) in the weights but the network expects \\(4, 1024\\).*");
         }
     }
 
@@ -199,7 +214,8 @@ class ModelArtifactTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             writeRandomModel(manager, WeightStorage.FLOAT16);
             Path manifestFile = dir.resolve(ModelArtifact.MANIFEST);
-            Files.writeString(manifestFile, Files.readString(manifestFile).replace("\"googlenet-bn\"", "\"googlenet\""));
+            Files.writeString(
+                    manifestFile, Files.readString(manifestFile).replace("\"googlenet-bn\"", "\"googlenet\""));
 
             ModelArtifact artifact = ModelArtifact.open("pets", ArtifactFiles.of(dir));
             assertThatThrownBy(() -> artifact.loadInto(artifact.newBlock(), manager))

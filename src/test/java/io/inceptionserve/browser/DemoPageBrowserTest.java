@@ -60,9 +60,11 @@ class DemoPageBrowserTest {
     void openPageWithReadyModel() {
         page.get("http://localhost:" + port + "/");
         // The page refreshes its model list while models load, so an option seen may be replaced.
-        browser.waitUpTo(Duration.ofMinutes(3)).ignoring(StaleElementReferenceException.class)
+        browser.waitUpTo(Duration.ofMinutes(3))
+                .ignoring(StaleElementReferenceException.class)
                 .until(driver -> driver.findElements(By.cssSelector("#model option")).stream()
-                        .anyMatch(o -> o.getAttribute("value").equals(MODEL) && o.getText().contains("ready")));
+                        .anyMatch(o -> o.getAttribute("value").equals(MODEL)
+                                && o.getText().contains("ready")));
         new Select(page.findElement(By.id("model"))).selectByValue(MODEL);
     }
 
@@ -73,21 +75,27 @@ class DemoPageBrowserTest {
 
     @Test
     void classifiesUploadedImagesWithTopFiveBars() throws Exception {
-        page.findElement(By.id("images")).sendKeys(
-                Browser.testResource("images/ankle-boot.png") + "\n" + Browser.testResource("images/pullover.jpg"));
+        page.findElement(By.id("images"))
+                .sendKeys(Browser.testResource("images/ankle-boot.png") + "\n"
+                        + Browser.testResource("images/pullover.jpg"));
         page.findElement(By.id("classify")).click();
 
         List<WebElement> results = browser.waitUpTo(Duration.ofSeconds(60))
                 .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results .result"), 2));
         browser.screenshot("demo-page");
 
-        assertThat(page.findElement(By.cssSelector("#results .summary")).getText()).contains(MODEL);
-        Map<String, String> files = Map.of("ankle-boot.png", "images/ankle-boot.png", "pullover.jpg", "images/pullover.jpg");
+        assertThat(page.findElement(By.cssSelector("#results .summary")).getText())
+                .contains(MODEL);
+        Map<String, String> files =
+                Map.of("ankle-boot.png", "images/ankle-boot.png", "pullover.jpg", "images/pullover.jpg");
         for (WebElement result : results) {
             String filename = result.findElement(By.tagName("h2")).getText();
             assertThat(files).containsKey(filename);
-            assertThat(result.findElement(By.tagName("img")).getAttribute("naturalWidth")).isNotEqualTo("0");
-            assertThat(result.findElement(By.className("latency")).getText()).contains("inference").contains("round trip");
+            assertThat(result.findElement(By.tagName("img")).getAttribute("naturalWidth"))
+                    .isNotEqualTo("0");
+            assertThat(result.findElement(By.className("latency")).getText())
+                    .contains("inference")
+                    .contains("round trip");
 
             List<WebElement> bars = result.findElements(By.cssSelector("li.prediction"));
             assertThat(bars).hasSize(5);
@@ -95,8 +103,10 @@ class DemoPageBrowserTest {
             List<Integer> widths = new ArrayList<>();
             for (WebElement bar : bars) {
                 assertThat(bar.findElement(By.className("label")).getText()).isNotBlank();
-                percents.add(Double.parseDouble(bar.findElement(By.className("probability")).getText().replace(" %", "")));
-                widths.add(bar.findElement(By.cssSelector(".bar span")).getSize().getWidth());
+                percents.add(Double.parseDouble(
+                        bar.findElement(By.className("probability")).getText().replace(" %", "")));
+                widths.add(
+                        bar.findElement(By.cssSelector(".bar span")).getSize().getWidth());
             }
             assertThat(percents).allSatisfy(p -> assertThat(p).isBetween(0.0, 100.0));
             assertThat(percents).isSortedAccordingTo((a, b) -> Double.compare(b, a));
@@ -147,15 +157,29 @@ class DemoPageBrowserTest {
         WebElement alert = browser.waitUpTo(Duration.ofSeconds(60))
                 .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#error[role=alert]")));
         browser.screenshot("demo-page-error");
-        assertThat(alert.getText()).contains("415").contains("Unsupported image format").contains("not in an image format");
+        assertThat(alert.getText())
+                .contains("415")
+                .contains("Unsupported image format")
+                .contains("not in an image format");
     }
 
     private String topClass(byte[] image) {
         OipClient oip = new OipClient(port);
-        JsonNode answer = OipClient.json(oip.infer(MODEL, Map.of(
-                "inputs", List.of(Map.of("name", "image", "shape", List.of(1), "datatype", "BYTES",
-                        "data", List.of(Base64.getEncoder().encodeToString(image)))),
-                "outputs", List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 1))))));
+        JsonNode answer = OipClient.json(oip.infer(
+                MODEL,
+                Map.of(
+                        "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "image",
+                                        "shape",
+                                        List.of(1),
+                                        "datatype",
+                                        "BYTES",
+                                        "data",
+                                        List.of(Base64.getEncoder().encodeToString(image)))),
+                        "outputs",
+                                List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 1))))));
         return answer.get("outputs").get(0).get("data").get(0).asString();
     }
 }

@@ -58,7 +58,8 @@ class SwaggerUiBrowserTest {
         visible(OPERATION + " button.execute").click();
 
         WebElement status = visible(OPERATION + " .live-responses-table tr.response .response-col_status");
-        String body = visible(OPERATION + " .live-responses-table tr.response .response-col_description pre.microlight").getText();
+        String body = visible(OPERATION + " .live-responses-table tr.response .response-col_description pre.microlight")
+                .getText();
         browser.scrollTo(status);
         browser.screenshot("swagger-ui-try-it-out");
         // The cell reads "200" with a line below it saying whether the API documents that code.
@@ -72,10 +73,13 @@ class SwaggerUiBrowserTest {
             assertThat(prediction.get("probability").asDouble()).isBetween(0.0, 1.0);
             assertThat(prediction.get("label").asString()).isNotBlank();
         }
-        assertThat(browser.securityPolicyViolations()).as("refused by the Content-Security-Policy").isEmpty();
+        assertThat(browser.securityPolicyViolations())
+                .as("refused by the Content-Security-Policy")
+                .isEmpty();
     }
 
     private WebElement visible(String css) {
-        return browser.waitUpTo(Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return browser.waitUpTo(Duration.ofSeconds(30))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
     }
 }

@@ -42,6 +42,7 @@ class DeploymentContractTest {
 
     /** Labels Prometheus adds when it scrapes; the service does not export them. */
     private static final Set<String> SCRAPE_LABELS = Set.of("namespace", "job", "pod", "instance");
+
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
     private static final Pattern LABEL = Pattern.compile("(\\w+)\\s*=~?\\s*\"|by \\(([^)]*)\\)");
 
@@ -65,7 +66,8 @@ class DeploymentContractTest {
     @ParameterizedTest
     @ValueSource(strings = {"docker/Dockerfile", "docker/Dockerfile.cuda"})
     void theImagesHealthcheckPassesOnTheReadyServiceAndFailsWithoutOne(Path file) throws Exception {
-        List<String> healthcheck = Dockerfile.read(file).finalStage().healthcheck().orElseThrow();
+        List<String> healthcheck =
+                Dockerfile.read(file).finalStage().healthcheck().orElseThrow();
         assertThat(runHealthcheck(healthcheck, managementPort)).isZero();
         int nothingListening;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -80,17 +82,25 @@ class DeploymentContractTest {
         RenderedChart chart = RenderedChart.render(List.of(), Map.of("metrics.serviceMonitor.enabled", true));
         Map<String, Integer> ports = Map.of("http", port, "management", managementPort);
         Container container = chart.container();
-        for (HTTPGetAction probe : List.of(container.getStartupProbe().getHttpGet(),
-                container.getReadinessProbe().getHttpGet(), container.getLivenessProbe().getHttpGet())) {
+        for (HTTPGetAction probe : List.of(
+                container.getStartupProbe().getHttpGet(),
+                container.getReadinessProbe().getHttpGet(),
+                container.getLivenessProbe().getHttpGet())) {
             HttpResponse<String> response = get(ports.get(probe.getPort().getStrVal()), probe.getPath());
-            assertThat(response.statusCode()).as(probe.getPath() + ": " + response.body()).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as(probe.getPath() + ": " + response.body())
+                    .isEqualTo(200);
         }
         @SuppressWarnings("unchecked")
-        var endpoints = (List<Map<String, Object>>) ((Map<String, Object>) chart
-                .custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow()
-                .getAdditionalProperties().get("spec")).get("endpoints");
+        var endpoints = (List<Map<String, Object>>)
+                ((Map<String, Object>) chart.custom("monitoring.coreos.com/v1", "ServiceMonitor")
+                                .orElseThrow()
+                                .getAdditionalProperties()
+                                .get("spec"))
+                        .get("endpoints");
         int scrapePort = chart.managementService().getSpec().getPorts().stream()
-                .filter(servicePort -> servicePort.getName().equals(endpoints.get(0).get("port")))
+                .filter(servicePort ->
+                        servicePort.getName().equals(endpoints.get(0).get("port")))
                 .map(servicePort -> ports.get(servicePort.getTargetPort().getStrVal()))
                 .findFirst()
                 .orElseThrow();
@@ -101,17 +111,21 @@ class DeploymentContractTest {
 
     @Test
     void everyMetricTheDashboardAndTheAutoscalerReadIsExported() throws Exception {
-        HttpResponse<String> classified = http.send(HttpRequest.newBuilder(uri(port, "/classify?model=googlenet"))
+        HttpResponse<String> classified = http.send(
+                HttpRequest.newBuilder(uri(port, "/classify?model=googlenet"))
                         .header("Content-Type", "image/png")
                         .POST(HttpRequest.BodyPublishers.ofFile(Path.of("src/test/resources/images/ankle-boot.png")))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(classified.statusCode()).as(classified.body()).isEqualTo(200);
-        Map<String, Set<String>> exported = exportedLabels(get(managementPort, "/actuator/prometheus").body());
+        Map<String, Set<String>> exported =
+                exportedLabels(get(managementPort, "/actuator/prometheus").body());
 
-        JsonNode dashboard = JsonMapper.builder().build()
+        JsonNode dashboard = JsonMapper.builder()
+                .build()
                 .readTree(Files.readString(RenderedChart.CHART.resolve("dashboards/inception-serve.json")));
-        List<String> expressions = dashboard.findValues("expr").stream().map(JsonNode::asString).toList();
+        List<String> expressions =
+                dashboard.findValues("expr").stream().map(JsonNode::asString).toList();
         assertThat(expressions).hasSizeGreaterThanOrEqualTo(9);
         for (String expression : expressions) {
             Set<String> metrics = matches(METRIC, expression);
@@ -125,11 +139,20 @@ class DeploymentContractTest {
                 Stream.of(names.split(",")).map(String::strip).forEach(used::add);
             }
             used.removeAll(SCRAPE_LABELS);
-            assertThat(labels).as("labels of " + metrics + " used by " + expression).containsAll(used);
+            assertThat(labels)
+                    .as("labels of " + metrics + " used by " + expression)
+                    .containsAll(used);
         }
 
         String autoscalerMetric = RenderedChart.render(List.of(), Map.of("autoscaling.inflight.enabled", true))
-                .autoscaler().orElseThrow().getSpec().getMetrics().get(1).getPods().getMetric().getName();
+                .autoscaler()
+                .orElseThrow()
+                .getSpec()
+                .getMetrics()
+                .get(1)
+                .getPods()
+                .getMetric()
+                .getName();
         assertThat(exported).containsKey(autoscalerMetric);
         assertThat(exported.get(autoscalerMetric)).contains("model");
     }
@@ -145,7 +168,9 @@ class DeploymentContractTest {
     /** Metric name → the labels its samples carry, from the Prometheus text format. */
     private static Map<String, Set<String>> exportedLabels(String scrape) {
         Map<String, Set<String>> exported = new HashMap<>();
-        for (String line : scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank()).toList()) {
+        for (String line : scrape.lines()
+                .filter(line -> !line.startsWith("#") && !line.isBlank())
+                .toList()) {
             int brace = line.indexOf('{');
             String name = brace < 0 ? line.substring(0, line.indexOf(' ')) : line.substring(0, brace);
             Set<String> labels = exported.computeIfAbsent(name, key -> new HashSet<>());

@@ -71,7 +71,9 @@ record Dockerfile(Path path, Map<String, String> globalArgs, List<Stage> stages)
     record Stage(String name, String image, List<Instruction> instructions) {
 
         List<Instruction> all(String keyword) {
-            return instructions.stream().filter(instruction -> instruction.is(keyword)).toList();
+            return instructions.stream()
+                    .filter(instruction -> instruction.is(keyword))
+                    .toList();
         }
 
         /** The stage's ENV settings, later ones winning. */
@@ -90,7 +92,9 @@ record Dockerfile(Path path, Map<String, String> globalArgs, List<Stage> stages)
 
         Optional<String> user() {
             List<Instruction> users = all("USER");
-            return users.isEmpty() ? Optional.empty() : Optional.of(users.get(users.size() - 1).arguments());
+            return users.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(users.get(users.size() - 1).arguments());
         }
 
         /** The HEALTHCHECK command in exec form, if the stage has one. */
@@ -125,7 +129,8 @@ record Dockerfile(Path path, Map<String, String> globalArgs, List<Stage> stages)
                 continue;
             }
             boolean continued = trimmed.endsWith("\\");
-            current.append(continued ? trimmed.substring(0, trimmed.length() - 1) : trimmed).append(' ');
+            current.append(continued ? trimmed.substring(0, trimmed.length() - 1) : trimmed)
+                    .append(' ');
             if (!continued) {
                 String[] parts = current.toString().strip().split("\\s+", 2);
                 instructions.add(new Instruction(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : ""));

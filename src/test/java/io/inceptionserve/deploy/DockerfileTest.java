@@ -34,6 +34,7 @@ class DockerfileTest {
     static final Path CUDA = Path.of("docker/Dockerfile.cuda");
     /** Where the CPU build stage unpacks the application's libraries. */
     private static final String IMAGE_LIB_DIR = "/extracted/dependencies/lib";
+
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL).*");
 
     @TempDir
@@ -72,7 +73,9 @@ class DockerfileTest {
             names.addAll(stage.env().keySet());
             names.addAll(stage.args().keySet());
         });
-        assertThat(names).isNotEmpty().noneMatch(name -> SECRET_NAME.matcher(name).matches());
+        assertThat(names)
+                .isNotEmpty()
+                .noneMatch(name -> SECRET_NAME.matcher(name).matches());
     }
 
     @ParameterizedTest
@@ -88,15 +91,18 @@ class DockerfileTest {
 
         String serverPort = applicationProperty("server.port", "8080");
         String managementPort = applicationProperty("management.server.port", serverPort);
-        assertThat(runtime.all("EXPOSE")).singleElement()
+        assertThat(runtime.all("EXPOSE"))
+                .singleElement()
                 .extracting(Dockerfile.Instruction::arguments)
                 .isEqualTo(serverPort + " " + managementPort);
         String readiness = applicationProperty("management.endpoints.web.base-path", "/actuator") + "/health/readiness";
-        assertThat(runtime.healthcheck()).hasValueSatisfying(command -> assertThat(String.join(" ", command))
-                .contains(readiness)
-                .as("checks the application's management port unless told another")
-                .contains("${MANAGEMENT_SERVER_PORT:-" + managementPort + "}"));
-        assertThat(runtime.all("ENTRYPOINT")).singleElement()
+        assertThat(runtime.healthcheck())
+                .hasValueSatisfying(command -> assertThat(String.join(" ", command))
+                        .contains(readiness)
+                        .as("checks the application's management port unless told another")
+                        .contains("${MANAGEMENT_SERVER_PORT:-" + managementPort + "}"));
+        assertThat(runtime.all("ENTRYPOINT"))
+                .singleElement()
                 .extracting(Dockerfile.Instruction::arguments)
                 .isEqualTo("[\"java\", \"-jar\", \"/app/inception-serve.jar\"]");
     }
@@ -109,7 +115,8 @@ class DockerfileTest {
     void theCpuImageUnpacksThePyTorchNativesWhileItIsBuilt() throws Exception {
         Dockerfile dockerfile = Dockerfile.read(CPU);
         Dockerfile.Stage build = dockerfile.stages().stream()
-                .filter(stage -> stage.all("RUN").stream().anyMatch(run -> run.arguments().contains("PreloadPyTorch")))
+                .filter(stage -> stage.all("RUN").stream()
+                        .anyMatch(run -> run.arguments().contains("PreloadPyTorch")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no build step loads the engine"));
         String preload = build.all("RUN").stream()
@@ -121,25 +128,38 @@ class DockerfileTest {
         String cacheDir = build.env().get("DJL_CACHE_DIR");
         assertThat(build.env()).containsEntry("DJL_OFFLINE", "true");
         assertThat(dockerfile.finalStage().env()).containsEntry("DJL_CACHE_DIR", cacheDir);
-        assertThat(dockerfile.finalStage().all("COPY")).anySatisfy(copy -> assertThat(copy.arguments())
-                .contains("--from=" + build.name())
-                .contains(cacheDir + "/ " + cacheDir + "/"));
+        assertThat(dockerfile.finalStage().all("COPY"))
+                .anySatisfy(copy -> assertThat(copy.arguments())
+                        .contains("--from=" + build.name())
+                        .contains(cacheDir + "/ " + cacheDir + "/"));
 
         Path cache = scratch.resolve("djl-cache");
         Map<String, String> env = Map.of("DJL_CACHE_DIR", cache.toString(), "DJL_OFFLINE", "true");
-        String built = run(List.of("bash", "-ec", preload.replace(IMAGE_LIB_DIR, testLibraries().toString())), env);
+        String built = run(
+                List.of(
+                        "bash",
+                        "-ec",
+                        preload.replace(IMAGE_LIB_DIR, testLibraries().toString())),
+                env);
         assertThat(built).contains("Extracting", "natives in " + cache.resolve("pytorch"));
-        Path natives = Path.of(built.substring(built.indexOf("natives in ") + 11).strip());
+        Path natives =
+                Path.of(built.substring(built.indexOf("natives in ") + 11).strip());
         assertThat(natives.resolve("libtorch_cpu.so")).isRegularFile();
         try (Stream<Path> files = Files.list(natives)) {
-            assertThat(files.map(path -> path.getFileName().toString())).anyMatch(name -> name.endsWith("-libdjl_torch.so"));
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .anyMatch(name -> name.endsWith("-libdjl_torch.so"));
         }
         Map<Path, String> baked = listing(cache);
         try (Stream<Path> files = Files.walk(cache)) {
-            assertThat(files.toList()).as("readable whatever user the container runs as").allSatisfy(path ->
-                    assertThat(Files.getPosixFilePermissions(path)).contains(Files.isDirectory(path)
-                            ? new PosixFilePermission[] {PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE}
-                            : new PosixFilePermission[] {PosixFilePermission.OTHERS_READ}));
+            assertThat(files.toList())
+                    .as("readable whatever user the container runs as")
+                    .allSatisfy(path -> assertThat(Files.getPosixFilePermissions(path))
+                            .contains(
+                                    Files.isDirectory(path)
+                                            ? new PosixFilePermission[] {
+                                                PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE
+                                            }
+                                            : new PosixFilePermission[] {PosixFilePermission.OTHERS_READ}));
         }
 
         String started = run(List.of(java(), "-cp", testLibraries() + "/*", "docker/PreloadPyTorch.java"), env);
@@ -162,17 +182,20 @@ class DockerfileTest {
         }
         assertThat(jni.getProperty("jni_version")).startsWith(version + "-");
         String jniEntry = "jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so";
-        assertThat(new ClassPathResource(jniEntry).exists()).as(jniEntry + " in pytorch-jni").isTrue();
+        assertThat(new ClassPathResource(jniEntry).exists())
+                .as(jniEntry + " in pytorch-jni")
+                .isTrue();
 
         Dockerfile.Stage libtorch = dockerfile.stage("libtorch").orElseThrow();
         assertThat(libtorch.args().get("LIBTORCH_URL"))
                 .contains("/" + flavor + "/")
                 .endsWith("-" + version + "%2B" + flavor + ".zip");
-        assertThat(libtorch.all("RUN")).anySatisfy(run -> assertThat(run.arguments())
-                .contains(jniEntry)
-                .contains(libraryPath + "/libdjl_torch.so"));
-        assertThat(dockerfile.finalStage().all("COPY")).anySatisfy(copy -> assertThat(copy.arguments())
-                .isEqualTo("--from=libtorch " + libraryPath + "/ " + libraryPath + "/"));
+        assertThat(libtorch.all("RUN"))
+                .anySatisfy(run ->
+                        assertThat(run.arguments()).contains(jniEntry).contains(libraryPath + "/libdjl_torch.so"));
+        assertThat(dockerfile.finalStage().all("COPY"))
+                .anySatisfy(copy -> assertThat(copy.arguments())
+                        .isEqualTo("--from=libtorch " + libraryPath + "/ " + libraryPath + "/"));
 
         Matcher cuda = Pattern.compile("cu(\\d+)(\\d)").matcher(flavor);
         assertThat(cuda.matches()).as(flavor).isTrue();
@@ -196,7 +219,9 @@ class DockerfileTest {
                             return Stream.of(words).limit(words.length - 1L);
                         })
                         .forEach(source -> {
-                            assertThat(Path.of(source)).as(file + ": COPY " + source).exists();
+                            assertThat(Path.of(source))
+                                    .as(file + ": COPY " + source)
+                                    .exists();
                             assertThat(ignored).as(file + ": COPY " + source).noneMatch(source::startsWith);
                         });
             }
@@ -210,7 +235,8 @@ class DockerfileTest {
     }
 
     private static String javaRelease() throws IOException {
-        Matcher release = Pattern.compile("<java.version>(\\d+)</java.version>").matcher(Files.readString(Path.of("pom.xml")));
+        Matcher release =
+                Pattern.compile("<java.version>(\\d+)</java.version>").matcher(Files.readString(Path.of("pom.xml")));
         assertThat(release.find()).isTrue();
         return release.group(1);
     }
@@ -257,8 +283,10 @@ class DockerfileTest {
         Map<Path, String> listing = new TreeMap<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.toList()) {
-                listing.put(root.relativize(file), Files.size(file) + " " + Files.getLastModifiedTime(file) + " "
-                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+                listing.put(
+                        root.relativize(file),
+                        Files.size(file) + " " + Files.getLastModifiedTime(file) + " "
+                                + PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             }
         }
         return listing;

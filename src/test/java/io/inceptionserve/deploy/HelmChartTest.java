@@ -96,12 +96,15 @@ class HelmChartTest {
     void probesAndPortsAreTheApplicationsOwn(Shipped values) {
         RenderedChart chart = values.render();
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
-        assertThat(spring.readFrom(scratch)).as("the ConfigMap's application.yaml is read").isTrue();
+        assertThat(spring.readFrom(scratch))
+                .as("the ConfigMap's application.yaml is read")
+                .isTrue();
 
         assertThat(spring.property("management.endpoint.health.probes.enabled")).isEqualTo("true");
         assertThat(spring.property("management.endpoints.web.exposure.include")).contains("health", "prometheus");
         // The startup probe waits on readiness because readiness is what covers model loading.
-        assertThat(spring.property("management.endpoint.health.group.readiness.include")).contains("models");
+        assertThat(spring.property("management.endpoint.health.group.readiness.include"))
+                .contains("models");
 
         Container container = chart.container();
         assertThat(chart.containerPort("http")).isEqualTo(spring.serverPort());
@@ -124,10 +127,14 @@ class HelmChartTest {
     void theManagementPortIsItsOwnAndStaysInsideTheCluster() {
         RenderedChart chart = RenderedChart.render(List.of(), Map.of("metrics.serviceMonitor.enabled", true));
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
-        assertThat(spring.managementPort()).isNotEqualTo(spring.serverPort())
+        assertThat(spring.managementPort())
+                .isNotEqualTo(spring.serverPort())
                 .isEqualTo(chart.containerPort("management"));
-        assertProbe(chart, chart.container().getLivenessProbe().getHttpGet(),
-                spring.actuatorPath() + "/health/liveness", spring.managementPort());
+        assertProbe(
+                chart,
+                chart.container().getLivenessProbe().getHttpGet(),
+                spring.actuatorPath() + "/health/liveness",
+                spring.managementPort());
 
         Service management = chart.managementService();
         assertThat(management.getSpec().getType()).isEqualTo("ClusterIP");
@@ -137,35 +144,46 @@ class HelmChartTest {
             assertThat(port.getName()).isEqualTo("management");
             assertThat(port.getTargetPort()).isEqualTo(new IntOrString("management"));
         });
-        assertThat(serviceMonitorEndpoint(chart)).containsEntry("port", "management")
+        assertThat(serviceMonitorEndpoint(chart))
+                .containsEntry("port", "management")
                 .containsEntry("path", spring.actuatorPath() + "/prometheus");
     }
 
     @Test
     void bothPortsMayBeOne() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "ports.management", 8080,
-                "config.management.server.port", 8080));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "ports.management", 8080,
+                        "config.management.server.port", 8080));
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
         assertThat(spring.managementPort()).isEqualTo(spring.serverPort());
-        assertThat(chart.container().getPorts()).singleElement()
+        assertThat(chart.container().getPorts())
+                .singleElement()
                 .satisfies(port -> assertThat(port.getName()).isEqualTo("http"));
-        assertProbe(chart, chart.container().getReadinessProbe().getHttpGet(),
-                spring.actuatorPath() + "/health/readiness", 8080);
-        assertThat(chart.managementService().getSpec().getPorts()).singleElement()
+        assertProbe(
+                chart,
+                chart.container().getReadinessProbe().getHttpGet(),
+                spring.actuatorPath() + "/health/readiness",
+                8080);
+        assertThat(chart.managementService().getSpec().getPorts())
+                .singleElement()
                 .satisfies(port -> assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http")));
     }
 
     @Test
     void apiKeysComeFromTheSecretAndReachTheApplication() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "security.mode", "api-key",
-                "security.apiKeys.existingSecret", "inception-api-keys"));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "security.mode", "api-key",
+                        "security.apiKeys.existingSecret", "inception-api-keys"));
         String first = "3f6c0e9a2b7d41c8a5e1";
         String second = "9b2d7f4e1a6c3058d2b7";
 
-        ApiSecurityProperties security = PodEnvironment.of(chart, scratch,
-                Map.of("inception-api-keys/api-keys", first + "," + second)).security();
+        ApiSecurityProperties security = PodEnvironment.of(
+                        chart, scratch, Map.of("inception-api-keys/api-keys", first + "," + second))
+                .security();
 
         assertThat(security.mode()).isEqualTo(ApiSecurityProperties.Mode.API_KEY);
         assertThat(security.apiKeys()).containsExactly(first, second);
@@ -173,11 +191,13 @@ class HelmChartTest {
 
     @Test
     void oauth2SettingsReachSpring() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "security.mode", "oauth2",
-                "security.oauth2.issuerUri", "https://login.example.com/realms/inception",
-                "security.oauth2.requiredScope", "classify",
-                "security.corsAllowedOrigins[0]", "https://app.example.com"));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "security.mode", "oauth2",
+                        "security.oauth2.issuerUri", "https://login.example.com/realms/inception",
+                        "security.oauth2.requiredScope", "classify",
+                        "security.corsAllowedOrigins[0]", "https://app.example.com"));
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
 
         assertThat(spring.property("spring.security.oauth2.resourceserver.jwt.issuer-uri"))
@@ -186,7 +206,8 @@ class HelmChartTest {
         assertThat(security.mode()).isEqualTo(ApiSecurityProperties.Mode.OAUTH2);
         assertThat(security.requiredScope()).isEqualTo("classify");
         assertThat(security.cors().allowedOrigins()).containsExactly("https://app.example.com");
-        assertThat(chart.container().getEnv()).noneMatch(variable -> variable.getName().startsWith("INCEPTION_SECURITY"));
+        assertThat(chart.container().getEnv())
+                .noneMatch(variable -> variable.getName().startsWith("INCEPTION_SECURITY"));
     }
 
     @Test
@@ -206,7 +227,8 @@ class HelmChartTest {
         }
         Quantity cpuLimit = resources.getLimits().get("cpu");
         int torchThreads = Integer.parseInt(env(chart.container(), "OMP_NUM_THREADS"));
-        assertThat(torchThreads).isPositive()
+        assertThat(torchThreads)
+                .isPositive()
                 .isLessThanOrEqualTo(cpuLimit.getNumericalAmount().intValue());
 
         PodSpec pod = chart.pod();
@@ -214,8 +236,8 @@ class HelmChartTest {
         if (values == Shipped.GPU) {
             assertThat(resources.getLimits()).containsEntry(GPU_RESOURCE, ONE_GPU);
             assertThat(pod.getNodeSelector()).containsKey("nvidia.com/gpu.present");
-            assertThat(pod.getTolerations()).anySatisfy(toleration ->
-                    assertThat(toleration.getKey()).isEqualTo(GPU_RESOURCE));
+            assertThat(pod.getTolerations())
+                    .anySatisfy(toleration -> assertThat(toleration.getKey()).isEqualTo(GPU_RESOURCE));
             assertThat(chart.container().getImage()).endsWith("-cuda");
             assertThat(inception.inference().devices()).isEqualTo(InceptionProperties.DeviceMode.GPU);
         } else {
@@ -236,9 +258,12 @@ class HelmChartTest {
         HorizontalPodAutoscaler hpa = chart.autoscaler().orElseThrow();
         var spec = hpa.getSpec();
         assertThat(spec.getScaleTargetRef().getKind()).isEqualTo("Deployment");
-        assertThat(spec.getScaleTargetRef().getName()).isEqualTo(deployment.getMetadata().getName());
+        assertThat(spec.getScaleTargetRef().getName())
+                .isEqualTo(deployment.getMetadata().getName());
         assertThat(spec.getMinReplicas()).isPositive().isLessThanOrEqualTo(spec.getMaxReplicas());
-        assertThat(deployment.getSpec().getReplicas()).as("left to the autoscaler").isNull();
+        assertThat(deployment.getSpec().getReplicas())
+                .as("left to the autoscaler")
+                .isNull();
         assertThat(spec.getMetrics()).singleElement().satisfies(metric -> {
             assertThat(metric.getResource().getName()).isEqualTo("cpu");
             assertThat(metric.getResource().getTarget().getAverageUtilization()).isBetween(1, 100);
@@ -279,8 +304,12 @@ class HelmChartTest {
     @EnumSource(Shipped.class)
     void thePodRunsLockedDown(Shipped values) {
         RenderedChart chart = values.render(Map.of(
-                "models.source", "url", "models.url", "https://models.example.com/m.tar.gz",
-                "models.served.mine", "mine"));
+                "models.source",
+                "url",
+                "models.url",
+                "https://models.example.com/m.tar.gz",
+                "models.served.mine",
+                "mine"));
         PodSpec pod = chart.pod();
         PodSecurityContext podSecurity = pod.getSecurityContext();
         assertThat(podSecurity.getRunAsNonRoot()).isTrue();
@@ -289,11 +318,18 @@ class HelmChartTest {
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getEnableServiceLinks()).isFalse();
 
-        for (Container container : Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList()) {
+        for (Container container : Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
+                .toList()) {
             SecurityContext security = container.getSecurityContext();
-            assertThat(security.getAllowPrivilegeEscalation()).as(container.getName()).isFalse();
-            assertThat(security.getReadOnlyRootFilesystem()).as(container.getName()).isTrue();
-            assertThat(security.getCapabilities().getDrop()).as(container.getName()).containsExactly("ALL");
+            assertThat(security.getAllowPrivilegeEscalation())
+                    .as(container.getName())
+                    .isFalse();
+            assertThat(security.getReadOnlyRootFilesystem())
+                    .as(container.getName())
+                    .isTrue();
+            assertThat(security.getCapabilities().getDrop())
+                    .as(container.getName())
+                    .containsExactly("ALL");
             assertThat(container.getImage()).as(container.getName()).matches(".+:\\d+\\.\\d+\\.\\d+[^:/]*");
         }
         // The root file system is read-only; the JVM, Tomcat and uploads write to /tmp.
@@ -307,25 +343,29 @@ class HelmChartTest {
         PodEnvironment spring = PodEnvironment.of(chart, scratch);
         assertThat(spring.property("server.shutdown")).isEqualTo("graceful");
 
-        List<String> preStop = chart.container().getLifecycle().getPreStop().getExec().getCommand();
+        List<String> preStop =
+                chart.container().getLifecycle().getPreStop().getExec().getCommand();
         assertThat(preStop).hasSize(2).startsWith("sleep");
         Duration drain = Duration.ofSeconds(Long.parseLong(preStop.get(1)));
         Duration springShutdown = spring.shutdownPhaseTimeout();
         Duration grace = Duration.ofSeconds(chart.pod().getTerminationGracePeriodSeconds());
         assertThat(drain).isPositive();
         assertThat(drain.plus(springShutdown))
-                .as("preStop sleep %s + Spring shutdown phase %s within terminationGracePeriodSeconds %s",
+                .as(
+                        "preStop sleep %s + Spring shutdown phase %s within terminationGracePeriodSeconds %s",
                         drain, springShutdown, grace)
                 .isLessThan(grace);
     }
 
     @Test
     void modelsFromAClaimAreServedFromTheMountedVolume() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "models.source", "pvc",
-                "models.existingClaim", "inception-models",
-                "models.served.fashion", "googlenet-fashion/",
-                "models.defaultModel", "fashion"));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "models.source", "pvc",
+                        "models.existingClaim", "inception-models",
+                        "models.served.fashion", "googlenet-fashion/",
+                        "models.defaultModel", "fashion"));
         Volume volume = mountedVolume(chart, "/models");
         assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("inception-models");
         assertThat(volume.getPersistentVolumeClaim().getReadOnly()).isTrue();
@@ -341,11 +381,13 @@ class HelmChartTest {
 
     @Test
     void modelsFromAUrlAreFetchedByAnInitContainerIntoAnEmptyDir() {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "models.source", "url",
-                "models.url", "https://models.example.com/inception-models.tar.gz",
-                "models.sha256", "0".repeat(64),
-                "models.served.fashion", "googlenet-fashion"));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "models.source", "url",
+                        "models.url", "https://models.example.com/inception-models.tar.gz",
+                        "models.sha256", "0".repeat(64),
+                        "models.served.fashion", "googlenet-fashion"));
         assertThat(mountedVolume(chart, "/models").getEmptyDir()).isNotNull();
         Container fetch = chart.pod().getInitContainers().get(0);
         assertThat(mount(fetch, "/models").getReadOnly()).isNotEqualTo(Boolean.TRUE);
@@ -364,15 +406,31 @@ class HelmChartTest {
             Files.copy(Path.of("src/main/resources/models/googlenet-bn", file), source.resolve(file));
         }
         Path archive = scratch.resolve("models.tar.gz");
-        assertThat(Processes.run(List.of("tar", "-czf", archive.toString(), "-C", source.getParent().toString(),
-                "googlenet-fashion"), Map.of()).exitCode()).isZero();
-        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(archive)));
+        assertThat(Processes.run(
+                                List.of(
+                                        "tar",
+                                        "-czf",
+                                        archive.toString(),
+                                        "-C",
+                                        source.getParent().toString(),
+                                        "googlenet-fashion"),
+                                Map.of())
+                        .exitCode())
+                .isZero();
+        String sha256 =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(archive)));
 
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "models.source", "url",
-                "models.url", archive.toUri().toString(),
-                "models.sha256", sha256,
-                "models.served.fashion", "googlenet-fashion"));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "models.source",
+                        "url",
+                        "models.url",
+                        archive.toUri().toString(),
+                        "models.sha256",
+                        sha256,
+                        "models.served.fashion",
+                        "googlenet-fashion"));
         Container fetch = chart.pod().getInitContainers().get(0);
         Path volume = Files.createDirectories(scratch.resolve("volume"));
         Map<String, String> env = new HashMap<>();
@@ -386,7 +444,9 @@ class HelmChartTest {
         Path served = Path.of(location.replace("file:" + mountPath, volume.toString()));
         assertThat(served.resolve("manifest.json")).hasSameTextualContentAs(source.resolve("manifest.json"));
         try (Stream<Path> files = Files.list(volume)) {
-            assertThat(files).as("the archive is removed once unpacked").containsExactly(volume.resolve("googlenet-fashion"));
+            assertThat(files)
+                    .as("the archive is removed once unpacked")
+                    .containsExactly(volume.resolve("googlenet-fashion"));
         }
 
         Path emptyVolume = Files.createDirectories(scratch.resolve("tampered"));
@@ -415,13 +475,22 @@ class HelmChartTest {
 
     @Test
     void enabledIngressServiceMonitorAndDashboardPointAtTheService() throws IOException {
-        RenderedChart chart = RenderedChart.render(List.of(), Map.of(
-                "ingress.enabled", true,
-                "metrics.serviceMonitor.enabled", true,
-                "metrics.dashboard.enabled", true));
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "ingress.enabled", true,
+                        "metrics.serviceMonitor.enabled", true,
+                        "metrics.dashboard.enabled", true));
         String service = chart.service().getMetadata().getName();
 
-        var backend = chart.one(Ingress.class).getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend();
+        var backend = chart.one(Ingress.class)
+                .getSpec()
+                .getRules()
+                .get(0)
+                .getHttp()
+                .getPaths()
+                .get(0)
+                .getBackend();
         assertThat(backend.getService().getName()).isEqualTo(service);
         assertThat(backend.getService().getPort().getName()).isEqualTo("http");
 
@@ -460,11 +529,14 @@ class HelmChartTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> serviceMonitorEndpoint(RenderedChart chart) {
         var monitor = chart.custom("monitoring.coreos.com/v1", "ServiceMonitor").orElseThrow();
-        Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
-        Map<String, String> selected = (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+        Map<String, Object> spec =
+                (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+        Map<String, String> selected =
+                (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
         assertThat(chart.managementService().getMetadata().getLabels()).containsAllEntriesOf(selected);
         assertThat(chart.service().getMetadata().getLabels().entrySet().containsAll(selected.entrySet()))
-                .as("the load balancer's Service is not scraped").isFalse();
+                .as("the load balancer's Service is not scraped")
+                .isFalse();
         return ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
     }
 
@@ -495,8 +567,10 @@ class HelmChartTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> mergeValues(Map<String, Object> base, Map<String, Object> override) {
         Map<String, Object> merged = new LinkedHashMap<>(base);
-        override.forEach((key, value) -> merged.merge(key, value, (old, replacement) ->
-                old instanceof Map && replacement instanceof Map
+        override.forEach((key, value) -> merged.merge(
+                key,
+                value,
+                (old, replacement) -> old instanceof Map && replacement instanceof Map
                         ? mergeValues((Map<String, Object>) old, (Map<String, Object>) replacement)
                         : replacement));
         return merged;

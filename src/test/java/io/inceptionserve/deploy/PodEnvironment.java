@@ -53,7 +53,9 @@ final class PodEnvironment {
         ConfigMap config = chart.springConfig();
         String configVolume = chart.pod().getVolumes().stream()
                 .filter(volume -> volume.getConfigMap() != null
-                        && config.getMetadata().getName().equals(volume.getConfigMap().getName()))
+                        && config.getMetadata()
+                                .getName()
+                                .equals(volume.getConfigMap().getName()))
                 .findFirst()
                 .orElseThrow()
                 .getName();
@@ -74,7 +76,8 @@ final class PodEnvironment {
         for (EnvVar variable : container.getEnv()) {
             if (variable.getValue() != null) {
                 variables.put(variable.getName(), variable.getValue().replace(mountPath, scratch.toString()));
-            } else if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
+            } else if (variable.getValueFrom() != null
+                    && variable.getValueFrom().getSecretKeyRef() != null) {
                 SecretKeySelector secret = variable.getValueFrom().getSecretKeyRef();
                 String value = secrets.get(secret.getName() + "/" + secret.getKey());
                 if (value == null) {
@@ -87,8 +90,10 @@ final class PodEnvironment {
         StandardEnvironment environment = new StandardEnvironment();
         MutablePropertySources sources = environment.getPropertySources();
         // The pod's variables and no system properties: the test JVM's own are not the pod's.
-        sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
+        sources.replace(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
         sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
         ConfigDataEnvironmentPostProcessor.applyTo(environment);
         return new PodEnvironment(environment);
@@ -138,7 +143,10 @@ final class PodEnvironment {
     }
 
     private <T> T bind(String prefix, Class<T> type) {
-        var validator = new SpringValidatorAdapter(Validation.buildDefaultValidatorFactory().getValidator());
-        return Binder.get(environment).bind(prefix, Bindable.of(type), new ValidationBindHandler(validator)).get();
+        var validator = new SpringValidatorAdapter(
+                Validation.buildDefaultValidatorFactory().getValidator());
+        return Binder.get(environment)
+                .bind(prefix, Bindable.of(type), new ValidationBindHandler(validator))
+                .get();
     }
 }

@@ -26,6 +26,7 @@ record RenderedChart(String yaml, List<HasMetadata> resources) {
     static final Path GPU_VALUES = CHART.resolve("values-gpu.yaml");
     /** `helm template` assumes an old Kubernetes unless told; the chart needs 1.25 or later. */
     static final String KUBE_VERSION = "1.30.0";
+
     static final String RELEASE = "demo";
 
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
@@ -57,7 +58,8 @@ record RenderedChart(String yaml, List<HasMetadata> resources) {
                 && !(node instanceof GenericKubernetesResource)
                 && node.getClass().getPackageName().startsWith("io.fabric8.kubernetes.api.model")) {
             for (Method getter : node.getClass().getMethods()) {
-                if (getter.getParameterCount() > 0 || !getter.getName().startsWith("get")
+                if (getter.getParameterCount() > 0
+                        || !getter.getName().startsWith("get")
                         || getter.getDeclaringClass() == Object.class) {
                     continue;
                 }

@@ -30,14 +30,26 @@ class ImagePreprocessorFuzzTest {
     /** The bundled models' preparation (grey, stretched) and an imported torchvision model's (RGB, shorter side, crop). */
     private static final List<ImagePreprocessor> PREPROCESSORS = List.of(
             preprocessor(64, 1, ResizePolicy.STRETCH, 64, new float[] {0.286f}, new float[] {0.353f}, Upscale.BICUBIC),
-            preprocessor(224, 3, ResizePolicy.SHORTER_SIDE, 256, new float[] {0.485f, 0.456f, 0.406f},
-                    new float[] {0.229f, 0.224f, 0.225f}, Upscale.BILINEAR));
+            preprocessor(
+                    224,
+                    3,
+                    ResizePolicy.SHORTER_SIDE,
+                    256,
+                    new float[] {0.485f, 0.456f, 0.406f},
+                    new float[] {0.229f, 0.224f, 0.225f},
+                    Upscale.BILINEAR));
 
-    private static ImagePreprocessor preprocessor(int size, int channels, ResizePolicy policy, int resizeTo, float[] mean,
-            float[] std, Upscale upscale) {
-        return new ImagePreprocessor(new ModelManifest("fuzz", "googlenet", null, "labels.txt",
-                new ModelManifest.Input(size, channels),
-                new ModelManifest.Preprocessing(policy, resizeTo, mean, std, upscale), null),
+    private static ImagePreprocessor preprocessor(
+            int size, int channels, ResizePolicy policy, int resizeTo, float[] mean, float[] std, Upscale upscale) {
+        return new ImagePreprocessor(
+                new ModelManifest(
+                        "fuzz",
+                        "googlenet",
+                        null,
+                        "labels.txt",
+                        new ModelManifest.Input(size, channels),
+                        new ModelManifest.Preprocessing(policy, resizeTo, mean, std, upscale),
+                        null),
                 MAX_PIXELS);
     }
 

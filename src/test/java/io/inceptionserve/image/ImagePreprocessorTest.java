@@ -28,13 +28,17 @@ class ImagePreprocessorTest {
         return preprocessor(size, channels, policy, resizeTo, null);
     }
 
-    static ImagePreprocessor preprocessor(int size, int channels, ResizePolicy policy, int resizeTo,
-            Upscale upscale) {
+    static ImagePreprocessor preprocessor(int size, int channels, ResizePolicy policy, int resizeTo, Upscale upscale) {
         float[] mean = channels == 1 ? new float[] {0.5f} : new float[] {0.5f, 0.5f, 0.5f};
         float[] std = channels == 1 ? new float[] {0.25f} : new float[] {0.25f, 0.25f, 0.25f};
-        return new ImagePreprocessor(new ModelManifest("m", "googlenet", null, "labels.txt",
+        return new ImagePreprocessor(new ModelManifest(
+                "m",
+                "googlenet",
+                null,
+                "labels.txt",
                 new ModelManifest.Input(size, channels),
-                new ModelManifest.Preprocessing(policy, resizeTo, mean, std, upscale), null));
+                new ModelManifest.Preprocessing(policy, resizeTo, mean, std, upscale),
+                null));
     }
 
     /** Red then blue halves along the longer side, a green band {@code band} pixels wide across the middle. */
@@ -71,8 +75,9 @@ class ImagePreprocessorTest {
         assertThat(tensor).hasSize(28 * 28);
         for (int i : new int[] {0, 300, 400, 783}) {
             int raw = decoded.getRaster().getSample(i % 28, i / 28, 0);
-            assertThat(tensor[i]).as("pixel %d", i).isCloseTo((raw / 255f - 0.5f) / 0.25f,
-                    org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(tensor[i])
+                    .as("pixel %d", i)
+                    .isCloseTo((raw / 255f - 0.5f) / 0.25f, org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 
@@ -86,11 +91,15 @@ class ImagePreprocessorTest {
         // Resized to 100×50, cropped to the middle 40×40: x 30..70 of the resized image.
         int plane = 40 * 40;
         int centre = 20 * 40 + 20;
-        assertThat(tensor[plane + centre]).as("green at the centre").isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
+        assertThat(tensor[plane + centre])
+                .as("green at the centre")
+                .isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
         int left = 20 * 40 + 2;
         assertThat(tensor[left]).as("red on the left").isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
         int right = 20 * 40 + 37;
-        assertThat(tensor[2 * plane + right]).as("blue on the right").isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
+        assertThat(tensor[2 * plane + right])
+                .as("blue on the right")
+                .isCloseTo(2f, org.assertj.core.data.Offset.offset(0.05f));
     }
 
     /** A grey step from 64 to 192 enlarged 4×: row 16's grey values, raw 0..255, from a 1-channel model. */
@@ -170,15 +179,25 @@ class ImagePreprocessorTest {
     static Stream<Arguments> decodableFixtures() {
         int[] quadrants = {0xff0000, 0x00ff00, 0x0000ff, 0xffffff};
         int[] greys = {0x000000, 0x404040, 0xbfbfbf, 0xffffff};
-        Stream<Arguments> upright = Stream.of("quadrants.png", "quadrants-baseline.jpg", "quadrants-progressive.jpg",
-                        "quadrants-cmyk.jpg", "quadrants-ycck.jpg", "quadrants-palette.png", "quadrants.bmp",
-                        "quadrants.tif", "quadrants-lossy.webp", "quadrants-lossless.webp",
+        Stream<Arguments> upright = Stream.of(
+                        "quadrants.png",
+                        "quadrants-baseline.jpg",
+                        "quadrants-progressive.jpg",
+                        "quadrants-cmyk.jpg",
+                        "quadrants-ycck.jpg",
+                        "quadrants-palette.png",
+                        "quadrants.bmp",
+                        "quadrants.tif",
+                        "quadrants-lossy.webp",
+                        "quadrants-lossless.webp",
                         // The first frame; the second is the negative.
                         "quadrants-animated.gif",
                         // The transparent palette entry is blue, and its colour is kept.
                         "quadrants-palette-trns.png",
-                        // Alpha dropped, not composited: half-transparent lime and fully transparent blue keep their colour.
-                        "alpha.png", "alpha.webp")
+                        // Alpha dropped, not composited: half-transparent lime and fully transparent blue keep their
+                        // colour.
+                        "alpha.png",
+                        "alpha.webp")
                 .map(name -> Arguments.of(name, quadrants));
         Stream<Arguments> turned = Stream.of(2, 3, 4, 5, 6, 7, 8)
                 .map(orientation -> Arguments.of("quadrants-exif-" + orientation + ".jpg", quadrants));
@@ -195,9 +214,14 @@ class ImagePreprocessorTest {
     @MethodSource("decodableFixtures")
     void fixturePreparesToItsColours(String name, int[] expected) throws Exception {
         // 64×48 stretched to 64×64, unnormalised: each quadrant's centre is at (16|48, 16|48).
-        ImagePreprocessor identity = new ImagePreprocessor(new ModelManifest("m", "googlenet", null, "labels.txt",
-                new ModelManifest.Input(64, 3), new ModelManifest.Preprocessing(ResizePolicy.STRETCH, 64,
-                        new float[] {0, 0, 0}, new float[] {1, 1, 1}), null));
+        ImagePreprocessor identity = new ImagePreprocessor(new ModelManifest(
+                "m",
+                "googlenet",
+                null,
+                "labels.txt",
+                new ModelManifest.Input(64, 3),
+                new ModelManifest.Preprocessing(ResizePolicy.STRETCH, 64, new float[] {0, 0, 0}, new float[] {1, 1, 1}),
+                null));
 
         float[] tensor = identity.prepare(image(name));
 
@@ -207,7 +231,8 @@ class ImagePreprocessorTest {
             int pixel = centres[q][1] * 64 + centres[q][0];
             for (int channel = 0; channel < 3; channel++) {
                 float want = ((expected[q] >> (16 - 8 * channel)) & 0xff) / 255f;
-                assertThat(tensor[channel * plane + pixel]).as("%s quadrant %d channel %d", name, q, channel)
+                assertThat(tensor[channel * plane + pixel])
+                        .as("%s quadrant %d channel %d", name, q, channel)
                         .isCloseTo(want, Offset.offset(6 / 255f));
             }
         }
@@ -227,7 +252,8 @@ class ImagePreprocessorTest {
                 Arguments.of("text.jpg", Reason.UNSUPPORTED_FORMAT, notAnImage),
                 Arguments.of("drawing.svg", Reason.UNSUPPORTED_FORMAT, notAnImage),
                 Arguments.of("document.pdf", Reason.UNSUPPORTED_FORMAT, notAnImage),
-                Arguments.of("bomb.png", Reason.TOO_LARGE, "8000×8000 = 64000000 pixels; at most 50000000 are decoded"));
+                Arguments.of(
+                        "bomb.png", Reason.TOO_LARGE, "8000×8000 = 64000000 pixels; at most 50000000 are decoded"));
     }
 
     /** Quickly: left to read past its end, the WebP decoder took minutes over overdeclared.webp. */

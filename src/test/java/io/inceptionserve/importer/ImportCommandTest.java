@@ -21,16 +21,19 @@ class ImportCommandTest {
 
     @Test
     void anArchitectureWithoutTorchvisionWeightsIsRefusedWithTheImportableOnes() {
-        Execution execution = importCommand("--arch", "inception-v2", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
+        Execution execution =
+                importCommand("--arch", "inception-v2", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
 
         assertThat(execution.exitCode()).isEqualTo(1);
-        assertThat(execution.err()).contains(
-                "torchvision has no weights for architecture 'inception-v2'; importable: googlenet-bn, inception-v3");
+        assertThat(execution.err())
+                .contains(
+                        "torchvision has no weights for architecture 'inception-v2'; importable: googlenet-bn, inception-v3");
     }
 
     @Test
     void aFileThatIsNoCheckpointIsRefused() {
-        Execution execution = importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
+        Execution execution =
+                importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
 
         assertThat(execution.exitCode()).isEqualTo(1);
         assertThat(execution.err()).contains("trouser.png is neither a zip archive nor in torch's legacy format");
@@ -39,8 +42,8 @@ class ImportCommandTest {
 
     @Test
     void aMissingCheckpointIsAUsageError() {
-        Execution execution = importCommand("--arch", "googlenet-bn", "--from", "googlenet-1378be20.pth", "--out",
-                out.toString());
+        Execution execution =
+                importCommand("--arch", "googlenet-bn", "--from", "googlenet-1378be20.pth", "--out", out.toString());
 
         assertThat(execution.exitCode()).isEqualTo(2);
         assertThat(execution.err()).contains("--from googlenet-1378be20.pth is not a file");
@@ -48,8 +51,8 @@ class ImportCommandTest {
 
     @Test
     void anUnknownStorageTypeIsAUsageError() {
-        Execution execution = importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString(),
-                "--storage", "int4");
+        Execution execution = importCommand(
+                "--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString(), "--storage", "int4");
 
         assertThat(execution.exitCode()).isEqualTo(2);
         assertThat(execution.err()).contains("--storage must be float32, float16 or int8, was int4");
@@ -59,7 +62,8 @@ class ImportCommandTest {
     void anExistingModelIsOverwrittenOnlyWithForce() throws IOException {
         Files.writeString(out.resolve("manifest.json"), "{}");
 
-        Execution execution = importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
+        Execution execution =
+                importCommand("--arch", "googlenet-bn", "--from", NOT_A_CHECKPOINT, "--out", out.toString());
 
         assertThat(execution.exitCode()).isEqualTo(2);
         assertThat(execution.err()).contains("already has files; pass --force to overwrite them");

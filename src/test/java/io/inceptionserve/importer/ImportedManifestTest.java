@@ -41,7 +41,8 @@ class ImportedManifestTest {
         assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).doesNotContain("transformInput");
         ModelArtifact artifact = ModelArtifact.open(dir);
         assertThat(artifact.manifest().transformsInput()).isFalse();
-        assertThat(((InceptionNetwork) artifact.newBlock()).stages()).doesNotContainKey(TorchvisionInputTransform.STAGE);
+        assertThat(((InceptionNetwork) artifact.newBlock()).stages())
+                .doesNotContainKey(TorchvisionInputTransform.STAGE);
     }
 
     @Test
@@ -59,17 +60,23 @@ class ImportedManifestTest {
         write(TorchvisionImporter.manifest(Source.GOOGLENET, "plain", "test", false));
 
         assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).contains("\"upscale\" : \"BILINEAR\"");
-        assertThat(ModelArtifact.open(dir).manifest().preprocessing().upscaling()).isEqualTo(Upscale.BILINEAR);
+        assertThat(ModelArtifact.open(dir).manifest().preprocessing().upscaling())
+                .isEqualTo(Upscale.BILINEAR);
     }
 
     @Test
     void theTransformNeedsRgbInput() {
         ModelManifest imported = TorchvisionImporter.manifest(Source.GOOGLENET, "grey", "test", true);
-        ModelManifest grey = new ModelManifest(imported.name(), imported.architecture(), imported.description(),
-                imported.labels(), new ModelManifest.Input(224, 1),
-                new ModelManifest.Preprocessing(ModelManifest.ResizePolicy.SHORTER_SIDE, 256, new float[] {0.5f},
-                        new float[] {0.25f}),
-                null, true);
+        ModelManifest grey = new ModelManifest(
+                imported.name(),
+                imported.architecture(),
+                imported.description(),
+                imported.labels(),
+                new ModelManifest.Input(224, 1),
+                new ModelManifest.Preprocessing(
+                        ModelManifest.ResizePolicy.SHORTER_SIDE, 256, new float[] {0.5f}, new float[] {0.25f}),
+                null,
+                true);
 
         assertThat(grey.problems()).containsExactly("'transformInput' needs 'input.channels' 3, was 1");
     }

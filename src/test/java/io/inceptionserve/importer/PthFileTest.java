@@ -25,9 +25,12 @@ class PthFileTest {
     @ParameterizedTest
     @ValueSource(strings = {"tensors.pth", "tensors-legacy.pth"})
     void readsEveryLayoutAndTypeAsTorchDoes(String file) throws IOException {
-        JsonNode expected = JsonMapper.builder().build().readTree(TorchReference.tensors().resolve("tensors.json").toFile());
+        JsonNode expected = JsonMapper.builder()
+                .build()
+                .readTree(TorchReference.tensors().resolve("tensors.json").toFile());
 
-        Map<String, TorchTensor> tensors = PthFile.readStateDict(TorchReference.tensors().resolve(file));
+        Map<String, TorchTensor> tensors =
+                PthFile.readStateDict(TorchReference.tensors().resolve(file));
 
         assertThat(tensors.keySet()).containsExactlyInAnyOrderElementsOf(expected.propertyNames());
         for (Map.Entry<String, TorchTensor> entry : tensors.entrySet()) {
@@ -35,8 +38,14 @@ class PthFileTest {
             TorchTensor tensor = entry.getValue();
             assertThat(tensor.shape())
                     .as(entry.getKey())
-                    .containsExactly(reference.get("shape").valueStream().mapToLong(JsonNode::asLong).toArray());
-            assertThat(tensor.type().dtype()).as(entry.getKey()).isEqualTo(reference.get("dtype").asString());
+                    .containsExactly(reference
+                            .get("shape")
+                            .valueStream()
+                            .mapToLong(JsonNode::asLong)
+                            .toArray());
+            assertThat(tensor.type().dtype())
+                    .as(entry.getKey())
+                    .isEqualTo(reference.get("dtype").asString());
             if (tensor.type().isFloatingPoint()) {
                 float[] values = new float[reference.get("values").size()];
                 for (int i = 0; i < values.length; i++) {
@@ -84,8 +93,9 @@ class PthFileTest {
     @Test
     void halfPrecisionDecodesExactly() {
         // 1, −2, 65504 (largest), 2^−24 (smallest subnormal), −0, infinity, 0.333251953125
-        List<Short> halves = List.of((short) 0x3c00, (short) 0xc000, (short) 0x7bff, (short) 0x0001, (short) 0x8000,
-                (short) 0x7c00, (short) 0x3555);
+        List<Short> halves = List.of(
+                (short) 0x3c00, (short) 0xc000, (short) 0x7bff, (short) 0x0001, (short) 0x8000, (short) 0x7c00, (short)
+                        0x3555);
 
         assertThat(halves.stream().map(StorageType::halfToFloat))
                 .containsExactly(1f, -2f, 65504f, 0x1p-24f, -0f, Float.POSITIVE_INFINITY, 0.333251953125f);

@@ -51,9 +51,13 @@ class ServeImportedModelTest {
 
     @BeforeAll
     static void importInceptionV3() throws IOException {
-        Execution execution = importCommand("--arch", "inception-v3",
-                "--from", TorchReference.networks().resolve("inception-v3.pth").toString(),
-                "--out", models.resolve(MODEL).toString());
+        Execution execution = importCommand(
+                "--arch",
+                "inception-v3",
+                "--from",
+                TorchReference.networks().resolve("inception-v3.pth").toString(),
+                "--out",
+                models.resolve(MODEL).toString());
         assertThat(execution.exitCode()).as(execution.err()).isZero();
     }
 
@@ -74,7 +78,8 @@ class ServeImportedModelTest {
             }
         });
 
-        ResponseEntity<String> response = http.post().uri("/classify?model=" + MODEL + "&topK=" + TOP_K)
+        ResponseEntity<String> response = http.post()
+                .uri("/classify?model=" + MODEL + "&topK=" + TOP_K)
                 .contentType(MediaType.MULTIPART_FORM_DATA)
                 .body(body)
                 .retrieve()
@@ -86,7 +91,8 @@ class ServeImportedModelTest {
         assertThat(answer.get("trained").asBoolean()).isTrue();
         float[] logits = TorchReference.logits(Source.INCEPTION_V3)[TorchReference.PHOTO_INPUT];
         double[] probabilities = softmax(logits);
-        List<Integer> expected = IntStream.range(0, logits.length).boxed()
+        List<Integer> expected = IntStream.range(0, logits.length)
+                .boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> logits[i]).reversed())
                 .limit(TOP_K)
                 .toList();
@@ -103,8 +109,13 @@ class ServeImportedModelTest {
     }
 
     private static double[] softmax(float[] logits) {
-        double max = IntStream.range(0, logits.length).mapToDouble(i -> logits[i]).max().orElseThrow();
-        double[] exp = IntStream.range(0, logits.length).mapToDouble(i -> Math.exp(logits[i] - max)).toArray();
+        double max = IntStream.range(0, logits.length)
+                .mapToDouble(i -> logits[i])
+                .max()
+                .orElseThrow();
+        double[] exp = IntStream.range(0, logits.length)
+                .mapToDouble(i -> Math.exp(logits[i] - max))
+                .toArray();
         double sum = Arrays.stream(exp).sum();
         return Arrays.stream(exp).map(value -> value / sum).toArray();
     }
@@ -119,9 +130,16 @@ class ServeImportedModelTest {
     /** Polls readiness on the management port. */
     private static void awaitReady(RestClient http) throws InterruptedException {
         long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
-        while (http.get().uri("/actuator/health/readiness").retrieve().toBodilessEntity().getStatusCode().value()
+        while (http.get()
+                        .uri("/actuator/health/readiness")
+                        .retrieve()
+                        .toBodilessEntity()
+                        .getStatusCode()
+                        .value()
                 != 200) {
-            assertThat(System.currentTimeMillis()).as("readiness within %d ms", READY_TIMEOUT_MS).isLessThan(deadline);
+            assertThat(System.currentTimeMillis())
+                    .as("readiness within %d ms", READY_TIMEOUT_MS)
+                    .isLessThan(deadline);
             Thread.sleep(200);
         }
     }

@@ -2,8 +2,8 @@ package io.inceptionserve.importer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.inceptionserve.importer.TorchvisionImporter.Source;
 import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.importer.TorchvisionImporter.Source;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +28,7 @@ final class TorchReference {
 
     /** The system interpreter: the one apt installs torch for, whatever else is on the PATH. */
     private static final String PYTHON = "/usr/bin/python3";
+
     private static final String SCRIPT = "src/test/python/torchvision_reference.py";
     private static final Path DIRECTORY = Path.of("target", "torchvision-reference");
     private static final long TIMEOUT_MINUTES = 5;
@@ -111,8 +112,8 @@ final class TorchReference {
         ImagePreprocessor preprocessor =
                 new ImagePreprocessor(TorchvisionImporter.manifest(source, "reference", null, true));
         int length = preprocessor.tensorLength();
-        ByteBuffer inputs = ByteBuffer.allocate((PHOTO_INPUT + 1) * length * Float.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer inputs =
+                ByteBuffer.allocate((PHOTO_INPUT + 1) * length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         Random random = new Random(source.ordinal());
         for (int i = 0; i < PHOTO_INPUT * length; i++) {
             inputs.putFloat((float) random.nextGaussian());
@@ -144,7 +145,10 @@ final class TorchReference {
         System.arraycopy(args, 0, command, 1, args.length);
         Path log = Files.createTempFile("torchvision-reference", ".log");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IOException(String.join(" ", command) + " did not finish in " + TIMEOUT_MINUTES + " min");

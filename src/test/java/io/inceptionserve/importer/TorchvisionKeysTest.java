@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.TorchvisionInputTransform;
 import java.util.Map;
@@ -32,27 +32,47 @@ class TorchvisionKeysTest {
     void everyParameterHasItsOwnTorchvisionKey(String id, boolean withAux, int torchvisionTensors) {
         Architecture architecture = Architecture.fromId(id);
         try (NDManager manager = NDManager.newBaseManager()) {
-            InceptionNetwork network = initialized(architecture.build(1000, 3, withAux),
-                    withAux ? architecture.defaultInputSize() : architecture.minInputSize(), manager);
+            InceptionNetwork network = initialized(
+                    architecture.build(1000, 3, withAux),
+                    withAux ? architecture.defaultInputSize() : architecture.minInputSize(),
+                    manager);
 
             Map<String, Parameter> keys = TorchvisionKeys.of(network);
 
             assertThat(keys).hasSize(torchvisionTensors).hasSameSizeAs(network.getParameters());
             if (architecture == Architecture.GOOGLENET_BN) {
-                assertThat(keys).containsKeys("conv1.conv.weight", "conv1.bn.running_mean",
-                        "inception3a.branch2.0.conv.weight", "inception3a.branch4.1.bn.running_var",
-                        "inception5b.branch3.1.bn.bias", "fc.weight", "fc.bias");
+                assertThat(keys)
+                        .containsKeys(
+                                "conv1.conv.weight",
+                                "conv1.bn.running_mean",
+                                "inception3a.branch2.0.conv.weight",
+                                "inception3a.branch4.1.bn.running_var",
+                                "inception5b.branch3.1.bn.bias",
+                                "fc.weight",
+                                "fc.bias");
             } else {
-                assertThat(keys).containsKeys("Conv2d_1a_3x3.conv.weight", "Conv2d_4a_3x3.bn.weight",
-                        "Mixed_5b.branch5x5_1.conv.weight", "Mixed_5b.branch_pool.bn.running_var",
-                        "Mixed_6a.branch3x3.conv.weight", "Mixed_6e.branch7x7dbl_5.conv.weight",
-                        "Mixed_7a.branch7x7x3_4.bn.bias", "Mixed_7c.branch3x3dbl_3b.conv.weight", "fc.weight");
+                assertThat(keys)
+                        .containsKeys(
+                                "Conv2d_1a_3x3.conv.weight",
+                                "Conv2d_4a_3x3.bn.weight",
+                                "Mixed_5b.branch5x5_1.conv.weight",
+                                "Mixed_5b.branch_pool.bn.running_var",
+                                "Mixed_6a.branch3x3.conv.weight",
+                                "Mixed_6e.branch7x7dbl_5.conv.weight",
+                                "Mixed_7a.branch7x7x3_4.bn.bias",
+                                "Mixed_7c.branch3x3dbl_3b.conv.weight",
+                                "fc.weight");
             }
             if (withAux) {
-                assertThat(keys).containsKeys(architecture == Architecture.GOOGLENET_BN
-                        ? new String[] {"aux1.conv.conv.weight", "aux1.fc1.weight", "aux2.fc2.bias"}
-                        : new String[] {"AuxLogits.conv0.conv.weight", "AuxLogits.conv1.bn.running_mean",
-                            "AuxLogits.fc.weight"});
+                assertThat(keys)
+                        .containsKeys(
+                                architecture == Architecture.GOOGLENET_BN
+                                        ? new String[] {"aux1.conv.conv.weight", "aux1.fc1.weight", "aux2.fc2.bias"}
+                                        : new String[] {
+                                            "AuxLogits.conv0.conv.weight",
+                                            "AuxLogits.conv1.bn.running_mean",
+                                            "AuxLogits.fc.weight"
+                                        });
             }
         }
     }
@@ -70,7 +90,8 @@ class TorchvisionKeysTest {
             InceptionNetwork transformed =
                     initialized(TorchvisionInputTransform.prepend(architecture.build(10, 3, false)), size, manager);
 
-            assertThat(TorchvisionKeys.of(plain).get(torchvisionKey)).isSameAs(plain.getParameters().get(djlName));
+            assertThat(TorchvisionKeys.of(plain).get(torchvisionKey))
+                    .isSameAs(plain.getParameters().get(djlName));
             // The transform moves every stage one position on but adds no key.
             assertThat(TorchvisionKeys.of(transformed).keySet())
                     .containsExactlyElementsOf(TorchvisionKeys.of(plain).keySet());

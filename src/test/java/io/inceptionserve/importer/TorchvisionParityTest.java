@@ -11,16 +11,16 @@ import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.artifact.WeightStorage;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.importer.ImportCommandTest.Execution;
 import io.inceptionserve.importer.TorchvisionImporter.Source;
+import io.inceptionserve.model.OfflineEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,8 +51,8 @@ class TorchvisionParityTest {
     void importedNetworkComputesTorchvisionsLogits(Source source, @TempDir Path out) throws IOException {
         String id = source.architecture().id();
 
-        Execution execution = importCommand("--arch", id, "--from", reference.resolve(id + ".pth").toString(),
-                "--out", out.toString());
+        Execution execution = importCommand(
+                "--arch", id, "--from", reference.resolve(id + ".pth").toString(), "--out", out.toString());
 
         assertThat(execution.exitCode()).as(execution.err()).isZero();
         assertThat(execution.out()).contains("--inception.models." + out.getFileName() + "=file:" + out + "/");
@@ -65,7 +65,10 @@ class TorchvisionParityTest {
         assertThat(manifest.preprocessing().resizeTo()).isEqualTo(source == Source.GOOGLENET ? 256 : 342);
         assertThat(manifest.preprocessing().mean()).containsExactly(0.485f, 0.456f, 0.406f);
         assertThat(manifest.preprocessing().std()).containsExactly(0.229f, 0.224f, 0.225f);
-        assertThat(artifact.labels()).hasSize(1000).startsWith("tench", "goldfish").endsWith("toilet tissue");
+        assertThat(artifact.labels())
+                .hasSize(1000)
+                .startsWith("tench", "goldfish")
+                .endsWith("toilet tissue");
 
         float maxDifference = compareTopClasses(logits(artifact, source), TorchReference.logits(source), TOP_K);
         System.out.printf(Locale.ROOT, "%s: max |Δlogit| %.2e%n", id, maxDifference);
@@ -80,15 +83,22 @@ class TorchvisionParityTest {
         assertThat(legacy.keySet()).isEqualTo(zip.keySet());
         for (String key : zip.keySet()) {
             if (zip.get(key).type().isFloatingPoint()) {
-                assertThat(legacy.get(key).toFloats()).as(key).isEqualTo(zip.get(key).toFloats());
+                assertThat(legacy.get(key).toFloats())
+                        .as(key)
+                        .isEqualTo(zip.get(key).toFloats());
             }
         }
     }
 
     @Test
     void halfPrecisionStorageHalvesTheWeightsAndKeepsTheTopClassOfEveryInput(@TempDir Path out) throws IOException {
-        TorchvisionImporter.Result result = TorchvisionImporter.importCheckpoint(Source.GOOGLENET,
-                reference.resolve("googlenet-bn.pth"), out, "half", TorchvisionImporter.imagenetLabels(), true,
+        TorchvisionImporter.Result result = TorchvisionImporter.importCheckpoint(
+                Source.GOOGLENET,
+                reference.resolve("googlenet-bn.pth"),
+                out,
+                "half",
+                TorchvisionImporter.imagenetLabels(),
+                true,
                 WeightStorage.FLOAT16);
 
         // Two bytes a value, plus each tensor's name (DJL's, some 60 characters) and shape.
@@ -100,8 +110,13 @@ class TorchvisionParityTest {
 
     @Test
     void aCheckpointThatDoesNotFitListsEveryMismatch(@TempDir Path out) {
-        Execution execution = importCommand("--arch", "googlenet-bn",
-                "--from", reference.resolve("googlenet-bn-doctored.pth").toString(), "--out", out.toString());
+        Execution execution = importCommand(
+                "--arch",
+                "googlenet-bn",
+                "--from",
+                reference.resolve("googlenet-bn-doctored.pth").toString(),
+                "--out",
+                out.toString());
 
         assertThat(execution.exitCode()).isEqualTo(1);
         assertThat(execution.err())
@@ -117,9 +132,15 @@ class TorchvisionParityTest {
             throws IOException {
         Path labels = Files.write(classes.resolve("labels.txt"), List.of("cat", "dog"));
 
-        Execution execution = importCommand("--arch", "googlenet-bn",
-                "--from", reference.resolve("googlenet-bn.pth").toString(), "--out", out.toString(),
-                "--labels", labels.toString());
+        Execution execution = importCommand(
+                "--arch",
+                "googlenet-bn",
+                "--from",
+                reference.resolve("googlenet-bn.pth").toString(),
+                "--out",
+                out.toString(),
+                "--labels",
+                labels.toString());
 
         assertThat(execution.exitCode()).isEqualTo(1);
         // The auxiliary heads are checked as well, though the served network drops them.
@@ -137,10 +158,12 @@ class TorchvisionParityTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = artifact.newBlock();
             artifact.loadInto(block, manager);
-            NDList output = block.forward(new ParameterStore(manager, false),
+            NDList output = block.forward(
+                    new ParameterStore(manager, false),
                     new NDList(manager.create(inputs, new Shape(inputs.length / (3 * size * size), 3, size, size))),
                     false);
-            return TorchReference.rows(output.singletonOrThrow().toFloatArray(), artifact.labels().size());
+            return TorchReference.rows(
+                    output.singletonOrThrow().toFloatArray(), artifact.labels().size());
         }
     }
 

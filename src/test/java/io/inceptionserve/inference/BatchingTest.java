@@ -7,7 +7,9 @@ import ai.djl.Device;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.inference.PendingImage.Scored;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -20,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.model.OfflineEngine;
 
 /** Dynamic batching on the real engine, below HTTP: who gets which row, deadlines, faults. */
 class BatchingTest {
@@ -93,8 +93,8 @@ class BatchingTest {
             assertThat(scored.batchSize()).isEqualTo(6);
             float[] expected = alone.get(i % images.size());
             for (int c = 0; c < expected.length; c++) {
-                assertThat(scored.probabilities()[c]).isCloseTo(expected[c],
-                        org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(scored.probabilities()[c])
+                        .isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-5f));
             }
         }
         assertThat(registry.get("inception.batch.size").summary().max()).isEqualTo(6);
@@ -136,8 +136,14 @@ class BatchingTest {
                 .cause()
                 .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("past the request deadline");
-        assertThat(registry.get("inception.rejected").tag("reason", "deadline").counter().count()).isEqualTo(1);
-        assertThat(registry.get("inception.batch.size").summary().count()).as("forward passes").isZero();
+        assertThat(registry.get("inception.rejected")
+                        .tag("reason", "deadline")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("inception.batch.size").summary().count())
+                .as("forward passes")
+                .isZero();
     }
 
     @Test

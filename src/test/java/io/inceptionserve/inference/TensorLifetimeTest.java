@@ -11,6 +11,8 @@ import ai.djl.translate.TranslateException;
 import io.inceptionserve.NativeMemory;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.UnscopedCopy;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,8 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.model.OfflineEngine;
 
 /**
  * Native tensors live only as long as a request needs them, through the real predictor path
@@ -66,12 +66,15 @@ class TensorLifetimeTest {
     @BeforeAll
     static void bundledModelAndRealImage() throws IOException {
         OfflineEngine.pytorch();
-        artifact = ModelArtifact.open("googlenet-bn", fileName ->
-                TensorLifetimeTest.class.getResourceAsStream("/models/googlenet-bn/" + fileName));
+        artifact = ModelArtifact.open(
+                "googlenet-bn",
+                fileName -> TensorLifetimeTest.class.getResourceAsStream("/models/googlenet-bn/" + fileName));
         ImagePreprocessor preprocessor = new ImagePreprocessor(artifact.manifest());
         try (InputStream in = TensorLifetimeTest.class.getResourceAsStream("/images/pullover.jpg")) {
-            image = ImageBatch.of(List.of(preprocessor.prepare(in.readAllBytes())),
-                    artifact.manifest().input().channels(), artifact.manifest().input().size());
+            image = ImageBatch.of(
+                    List.of(preprocessor.prepare(in.readAllBytes())),
+                    artifact.manifest().input().channels(),
+                    artifact.manifest().input().size());
         }
     }
 
@@ -81,8 +84,13 @@ class TensorLifetimeTest {
         try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), 1)) {
             NDManager model = managerOfArraysCreatedSince(before);
             InferenceQueue queue = new InferenceQueue(1);
-            workers.start("googlenet-bn", queue, new Batching(1, 1, Duration.ZERO), (int) image.shape().get(1),
-                    (int) image.shape().get(2), new InferenceMetrics(new SimpleMeterRegistry()));
+            workers.start(
+                    "googlenet-bn",
+                    queue,
+                    new Batching(1, 1, Duration.ZERO),
+                    (int) image.shape().get(1),
+                    (int) image.shape().get(2),
+                    new InferenceMetrics(new SimpleMeterRegistry()));
             for (int i = 0; i < WARM_UP; i++) {
                 request(queue);
             }
@@ -96,7 +104,9 @@ class TensorLifetimeTest {
                         nativeHalfway = NativeMemory.residentOutsideJvmBytes();
                     }
                     request(queue);
-                    assertThat(model.getManagedArrays()).as("after request %d", i).hasSize(between);
+                    assertThat(model.getManagedArrays())
+                            .as("after request %d", i)
+                            .hasSize(between);
                 }
                 peak = sampler.peak();
             }
@@ -137,8 +147,7 @@ class TensorLifetimeTest {
         pending.result().get(1, TimeUnit.MINUTES);
     }
 
-    private static void predict(Predictor<ImageBatch, float[][]> predictor, int requests)
-            throws TranslateException {
+    private static void predict(Predictor<ImageBatch, float[][]> predictor, int requests) throws TranslateException {
         for (int i = 0; i < requests; i++) {
             predictor.predict(image);
         }
@@ -178,12 +187,14 @@ class TensorLifetimeTest {
         private final Thread thread;
 
         PeakSampler(NDManager manager) {
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    peak.accumulateAndGet(manager.getManagedArrays().size(), Math::max);
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-                }
-            }, "array-peak-sampler");
+            thread = new Thread(
+                    () -> {
+                        while (running.get()) {
+                            peak.accumulateAndGet(manager.getManagedArrays().size(), Math::max);
+                            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+                        }
+                    },
+                    "array-peak-sampler");
             thread.setDaemon(true);
             thread.start();
         }

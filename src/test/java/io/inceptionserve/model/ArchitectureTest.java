@@ -8,16 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
+import io.inceptionserve.model.blocks.InceptionNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import io.inceptionserve.model.blocks.InceptionNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ArchitectureTest {
 
@@ -56,18 +54,11 @@ class ArchitectureTest {
             InceptionNetwork network = architecture.build(10, 3, false);
             Networks.initialize(network, manager, 1, 3, min);
 
-            NDList outputs =
-                    Networks.forward(
-                            network, manager, Networks.randomImages(manager, 1, 3, min), false);
+            NDList outputs = Networks.forward(network, manager, Networks.randomImages(manager, 1, 3, min), false);
             assertThat(outputs.getShapes()).containsExactly(new Shape(1, 10));
 
-            assertThatThrownBy(
-                            () ->
-                                    Networks.forward(
-                                            network,
-                                            manager,
-                                            Networks.randomImages(manager, 1, 3, min - 1),
-                                            false))
+            assertThatThrownBy(() ->
+                            Networks.forward(network, manager, Networks.randomImages(manager, 1, 3, min - 1), false))
                     .isInstanceOf(EngineException.class);
         }
     }
@@ -75,11 +66,7 @@ class ArchitectureTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void auxOutputsExistInTrainingOnly(Architecture architecture) {
-        int auxHeads =
-                architecture == Architecture.INCEPTION_V2
-                                || architecture == Architecture.INCEPTION_V3
-                        ? 1
-                        : 2;
+        int auxHeads = architecture == Architecture.INCEPTION_V2 || architecture == Architecture.INCEPTION_V3 ? 1 : 2;
         int size = smallestSizeWithAux(architecture);
         try (NDManager manager = Networks.newManager()) {
             InceptionNetwork withAux = architecture.build(10, 3, true);
@@ -110,8 +97,7 @@ class ArchitectureTest {
             saved.saveParameters(new DataOutputStream(bytes));
 
             InceptionNetwork loaded = architecture.build(10, 3, true);
-            loaded.loadParameters(
-                    manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            loaded.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
 
             NDList images = Networks.randomImages(manager, 1, 3, size);
             NDArray expected = Networks.forward(saved, manager, images, false).head();

@@ -3,26 +3,23 @@ package io.inceptionserve.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.util.Pair;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
-
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inferenceform.ChannelsLast;
+import io.inceptionserve.model.inferenceform.InferenceForm;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Map;
-import io.inceptionserve.model.blocks.InceptionNetwork;
-import io.inceptionserve.model.googlenet.GoogLeNet;
-import io.inceptionserve.model.inferenceform.ChannelsLast;
-import io.inceptionserve.model.inferenceform.InferenceForm;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ChannelsLastTest {
 
@@ -44,8 +41,7 @@ class ChannelsLastTest {
             Shape pads = new Shape(padding, padding);
 
             NDArray nchw = Pool.maxPool2d(input, window, strides, pads, ceil);
-            NDArray channelsLast =
-                    Pool.maxPool2d(ChannelsLast.of(input), window, strides, pads, ceil);
+            NDArray channelsLast = Pool.maxPool2d(ChannelsLast.of(input), window, strides, pads, ceil);
 
             assertThat(channelsLast.getShape()).isEqualTo(nchw.getShape());
             assertThat(channelsLast.contentEquals(nchw)).isTrue();
@@ -91,12 +87,16 @@ class ChannelsLastTest {
             Networks.initialize(trained, manager, 2, 3, size);
             InceptionNetwork inference = (InceptionNetwork) InferenceForm.of(trained, manager);
             NDArray input = manager.randomNormal(new Shape(2, 3, size, size));
-            assertThat(isStoredChannelsLast(input)).as("control: a plain array is NCHW").isFalse();
+            assertThat(isStoredChannelsLast(input))
+                    .as("control: a plain array is NCHW")
+                    .isFalse();
 
             for (Pair<String, Parameter> parameter : inference.getParameters()) {
                 NDArray value = parameter.getValue().getArray();
                 if (value.getShape().dimension() == 4) {
-                    assertThat(isStoredChannelsLast(value)).as(parameter.getKey()).isTrue();
+                    assertThat(isStoredChannelsLast(value))
+                            .as(parameter.getKey())
+                            .isTrue();
                 }
             }
 
@@ -104,7 +104,9 @@ class ChannelsLastTest {
             for (Map.Entry<String, Block> stage : inference.stages().entrySet()) {
                 current = Networks.forward(stage.getValue(), manager, current, false);
                 if (current.head().getShape().dimension() == 4) {
-                    assertThat(isStoredChannelsLast(current.head())).as(stage.getKey()).isTrue();
+                    assertThat(isStoredChannelsLast(current.head()))
+                            .as(stage.getKey())
+                            .isTrue();
                 }
             }
         }

@@ -10,14 +10,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Pair;
-
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.googlenet.GoogLeNet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.List;
-import io.inceptionserve.model.blocks.InceptionNetwork;
-import io.inceptionserve.model.googlenet.GoogLeNet;
 
 class GoogLeNetTest {
 
@@ -32,8 +30,7 @@ class GoogLeNetTest {
             Networks.initialize(network, manager, 1, 3, 224);
 
             List<Pair<String, Shape>> shapes =
-                    Networks.shapesAlongForward(
-                            network, manager, Networks.randomImages(manager, 1, 3, 224));
+                    Networks.shapesAlongForward(network, manager, Networks.randomImages(manager, 1, 3, 224));
 
             assertThat(shapeOf(shapes, "stem")).isEqualTo(new Shape(1, 192, 28, 28));
             assertThat(shapeOf(shapes, "inception3")).isEqualTo(new Shape(1, 480, 14, 14));
@@ -56,23 +53,22 @@ class GoogLeNetTest {
 
     @Test
     void batchNormVersionHasExactlyTorchvisionsParameterCount() {
-        assertThat(parameterCount(Architecture.GOOGLENET_BN, false))
-                .isEqualTo(TORCHVISION_GOOGLENET_PARAMETERS);
+        assertThat(parameterCount(Architecture.GOOGLENET_BN, false)).isEqualTo(TORCHVISION_GOOGLENET_PARAMETERS);
     }
 
     @Test
     void paperVersionHasAbout7MillionParameters() {
         // Derived from torchvision's count: the 5×5 third branches add red·out·(25 − 9) weights
         // each, and every conv channel has one bias instead of BatchNorm's γ and β.
-        long fiveByFiveExtra =
-                GoogLeNet.MODULES.stream()
-                        .mapToLong(m -> (long) m.ch5x5Reduce() * m.ch5x5() * (25 - 9))
+        long fiveByFiveExtra = GoogLeNet.MODULES.stream()
+                .mapToLong(m -> (long) m.ch5x5Reduce() * m.ch5x5() * (25 - 9))
+                .sum();
+        long convChannels = 64
+                + 64
+                + 192
+                + GoogLeNet.MODULES.stream()
+                        .mapToLong(m -> m.out() + m.ch3x3Reduce() + m.ch5x5Reduce())
                         .sum();
-        long convChannels =
-                64 + 64 + 192
-                        + GoogLeNet.MODULES.stream()
-                                .mapToLong(m -> m.out() + m.ch3x3Reduce() + m.ch5x5Reduce())
-                                .sum();
         long expected = TORCHVISION_GOOGLENET_PARAMETERS + fiveByFiveExtra - convChannels;
 
         long measured = parameterCount(Architecture.GOOGLENET, false);
@@ -99,9 +95,7 @@ class GoogLeNetTest {
                     GoogLeNet.builder().setNumClasses(10).optInputChannels(1).build();
             Networks.initialize(network, manager, 1, 1, 64);
 
-            NDList outputs =
-                    Networks.forward(
-                            network, manager, Networks.randomImages(manager, 1, 1, 64), false);
+            NDList outputs = Networks.forward(network, manager, Networks.randomImages(manager, 1, 1, 64), false);
 
             assertThat(outputs.getShapes()).containsExactly(new Shape(1, 10));
         }
@@ -115,12 +109,7 @@ class GoogLeNetTest {
             Networks.initialize(network, manager, 1, 1, 64);
 
             assertThatThrownBy(
-                            () ->
-                                    Networks.forward(
-                                            network,
-                                            manager,
-                                            Networks.randomImages(manager, 1, 3, 64),
-                                            false))
+                            () -> Networks.forward(network, manager, Networks.randomImages(manager, 1, 3, 64), false))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("N×1×H×W");
         }

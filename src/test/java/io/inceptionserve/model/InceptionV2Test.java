@@ -8,12 +8,10 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Pair;
-
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.inceptionv2.InceptionV2;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class InceptionV2Test {
 
@@ -24,8 +22,7 @@ class InceptionV2Test {
             Networks.initialize(network, manager, 1, 3, 299);
 
             List<Pair<String, Shape>> shapes =
-                    Networks.shapesAlongForward(
-                            network, manager, Networks.randomImages(manager, 1, 3, 299));
+                    Networks.shapesAlongForward(network, manager, Networks.randomImages(manager, 1, 3, 299));
 
             assertThat(shapeOf(shapes, "conv1")).isEqualTo(new Shape(1, 32, 149, 149));
             assertThat(shapeOf(shapes, "conv2")).isEqualTo(new Shape(1, 32, 147, 147));
@@ -55,16 +52,12 @@ class InceptionV2Test {
         assertThat(withAux).isCloseTo(21_100_000L, within(50_000L));
         // The aux head exactly: conv 768·128 + BN 2·128 + fc1 3200·1024 + 1024 + fc2 1024·1000 +
         // 1000.
-        assertThat(withAux - withoutAux)
-                .isEqualTo(768 * 128 + 2 * 128 + 3200 * 1024 + 1024 + 1024 * 1000 + 1000);
+        assertThat(withAux - withoutAux).isEqualTo(768 * 128 + 2 * 128 + 3200 * 1024 + 1024 + 1024 * 1000 + 1000);
     }
 
     @Test
     void tableRowsWhosePoolAndProjectionDisagreeAreRejected() {
-        assertThatThrownBy(
-                        () ->
-                                new InceptionV2.ModuleSpec(
-                                        "x", 0, 1, 1, 1, 1, 1, InceptionV2.PoolType.MAX, 32))
+        assertThatThrownBy(() -> new InceptionV2.ModuleSpec("x", 0, 1, 1, 1, 1, 1, InceptionV2.PoolType.MAX, 32))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

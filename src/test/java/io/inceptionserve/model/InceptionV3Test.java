@@ -9,14 +9,12 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Pair;
-
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inceptionv3.InceptionV3;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import io.inceptionserve.model.blocks.InceptionNetwork;
-import io.inceptionserve.model.inceptionv3.InceptionV3;
 
 class InceptionV3Test {
 
@@ -44,8 +42,7 @@ class InceptionV3Test {
     @Test
     void everyStemLayerStageAndModuleHasTorchvisionsShapeAt299() {
         List<Pair<String, Shape>> shapes =
-                Networks.shapesAlongForward(
-                        network, manager, Networks.randomImages(manager, 1, 3, 299));
+                Networks.shapesAlongForward(network, manager, Networks.randomImages(manager, 1, 3, 299));
 
         // The shapes torchvision's Inception3._forward comments give.
         assertThat(shapeOf(shapes, "Conv2d_1a_3x3")).isEqualTo(new Shape(1, 32, 149, 149));
@@ -78,34 +75,21 @@ class InceptionV3Test {
 
         assertThat(withAux).isEqualTo(TORCHVISION_INCEPTION_V3_PARAMETERS);
         // AuxLogits: conv0 768·128 + BN 2·128, conv1 128·768·25 + BN 2·768, fc 768·1000 + 1000.
-        assertThat(withAux - withoutAux)
-                .isEqualTo(768 * 128 + 2 * 128 + 128 * 768 * 25 + 2 * 768 + 768 * 1000 + 1000);
+        assertThat(withAux - withoutAux).isEqualTo(768 * 128 + 2 * 128 + 128 * 768 * 25 + 2 * 768 + 768 * 1000 + 1000);
     }
 
     @Test
     void auxHeadRunsOutOfGridBelow299Pixels() {
         // At 299 it works: ArchitectureTest.auxOutputsExistInTrainingOnly.
-        assertThatThrownBy(
-                        () ->
-                                Networks.forward(
-                                        network,
-                                        manager,
-                                        Networks.randomImages(manager, 2, 3, 298),
-                                        true))
+        assertThatThrownBy(() -> Networks.forward(network, manager, Networks.randomImages(manager, 2, 3, 298), true))
                 .isInstanceOf(EngineException.class);
     }
 
     @Test
     void tableRowsWhoseBranchesDoNotFitTheirKindAreRejected() {
-        assertThatThrownBy(
-                        () ->
-                                new InceptionV3.ModuleSpec(
-                                        "x", InceptionV3.Kind.B, 1, 64, 0, 1, 1, 1, 0, 1))
+        assertThatThrownBy(() -> new InceptionV3.ModuleSpec("x", InceptionV3.Kind.B, 1, 64, 0, 1, 1, 1, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(
-                        () ->
-                                new InceptionV3.ModuleSpec(
-                                        "x", InceptionV3.Kind.A, 1, 64, 1, 1, 1, 1, 0, 1))
+        assertThatThrownBy(() -> new InceptionV3.ModuleSpec("x", InceptionV3.Kind.A, 1, 64, 1, 1, 1, 1, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

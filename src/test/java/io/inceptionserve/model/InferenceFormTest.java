@@ -15,21 +15,19 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.util.Pair;
 import io.inceptionserve.artifact.ModelManifest;
 import io.inceptionserve.image.ImagePreprocessor;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
+import io.inceptionserve.model.blocks.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inferenceform.FoldedConv2d;
+import io.inceptionserve.model.inferenceform.InferenceForm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.inceptionserve.model.blocks.AuxiliaryClassifier;
-import io.inceptionserve.model.blocks.InceptionNetwork;
-import io.inceptionserve.model.inferenceform.FoldedConv2d;
-import io.inceptionserve.model.inferenceform.InferenceForm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class InferenceFormTest {
 
@@ -39,13 +37,13 @@ class InferenceFormTest {
 
     @ParameterizedTest
     @EnumSource(Architecture.class)
-    void foldedLogitsEqualTheTrainedNetworksOnRealImages(Architecture architecture)
-            throws IOException {
+    void foldedLogitsEqualTheTrainedNetworksOnRealImages(Architecture architecture) throws IOException {
         try (NDManager manager = Networks.newManager()) {
             Engine.getInstance().setRandomSeed(7);
             // Half the design size keeps the test fast; folding does not depend on it. Inception-v3's
             // auxiliary head, like torchvision's, only fits its full 299 px input.
-            int size = architecture == Architecture.INCEPTION_V3 ? architecture.defaultInputSize()
+            int size = architecture == Architecture.INCEPTION_V3
+                    ? architecture.defaultInputSize()
                     : Math.max(architecture.minInputSize(), architecture.defaultInputSize() / 2);
             InceptionNetwork trained = architecture.build(CLASSES, 3, true);
             Networks.initialize(trained, manager, IMAGES.size(), 3, size);
@@ -82,9 +80,7 @@ class InferenceFormTest {
                     .noneMatch(block -> block instanceof Dropout)
                     .noneMatch(block -> block instanceof AuxiliaryClassifier)
                     .anyMatch(block -> block instanceof FoldedConv2d);
-            assertThat(inference.getParameters().values())
-                    .isNotEmpty()
-                    .noneMatch(Parameter::requiresGradient);
+            assertThat(inference.getParameters().values()).isNotEmpty().noneMatch(Parameter::requiresGradient);
             // The trained form keeps what training needs.
             assertThat(descendants(trained))
                     .anyMatch(block -> block instanceof BatchNorm)
@@ -105,9 +101,11 @@ class InferenceFormTest {
                 inference = InferenceForm.of(trained, inferenceManager);
                 // Closing the trained form's arrays leaves the inference form working.
                 NDList input = Networks.randomImages(manager, 1, 3, 64);
-                NDArray before = Networks.forward(inference, manager, input, false).head();
+                NDArray before =
+                        Networks.forward(inference, manager, input, false).head();
                 trained.getParameters().values().forEach(p -> p.getArray().close());
-                NDArray after = Networks.forward(inference, manager, input, false).head();
+                NDArray after =
+                        Networks.forward(inference, manager, input, false).head();
                 assertThat(after.contentEquals(before)).isTrue();
             }
             // Closing the inference form's manager frees its arrays.
@@ -131,20 +129,18 @@ class InferenceFormTest {
 
     /** The test images, prepared as a network of this size sees them (ImageNet normalisation). */
     static NDList realImages(NDManager manager, int size) throws IOException {
-        ImagePreprocessor preprocessor =
-                new ImagePreprocessor(
-                        new ModelManifest(
-                                "images",
-                                "googlenet",
-                                null,
-                                "labels.txt",
-                                new ModelManifest.Input(size, 3),
-                                new ModelManifest.Preprocessing(
-                                        ModelManifest.ResizePolicy.SHORTER_SIDE,
-                                        size,
-                                        new float[] {0.485f, 0.456f, 0.406f},
-                                        new float[] {0.229f, 0.224f, 0.225f}),
-                                null));
+        ImagePreprocessor preprocessor = new ImagePreprocessor(new ModelManifest(
+                "images",
+                "googlenet",
+                null,
+                "labels.txt",
+                new ModelManifest.Input(size, 3),
+                new ModelManifest.Preprocessing(
+                        ModelManifest.ResizePolicy.SHORTER_SIDE,
+                        size,
+                        new float[] {0.485f, 0.456f, 0.406f},
+                        new float[] {0.229f, 0.224f, 0.225f}),
+                null));
         float[] pixels = new float[IMAGES.size() * preprocessor.tensorLength()];
         for (int i = 0; i < IMAGES.size(); i++) {
             try (InputStream in = InferenceFormTest.class.getResourceAsStream("/images/" + IMAGES.get(i))) {
@@ -160,8 +156,7 @@ class InferenceFormTest {
      * trivially right. Training-mode passes over the images move the running statistics to the
      * activations' real ones, and γ and β get random values.
      */
-    private static void giveBatchNormRealStatistics(
-            InceptionNetwork network, NDManager manager, NDList images) {
+    private static void giveBatchNormRealStatistics(InceptionNetwork network, NDManager manager, NDList images) {
         for (int pass = 0; pass < 3; pass++) {
             Networks.forward(network, manager, images, true);
         }
@@ -170,9 +165,13 @@ class InferenceFormTest {
                 for (Pair<String, Parameter> parameter : block.getParameters()) {
                     NDArray array = parameter.getValue().getArray();
                     switch (parameter.getKey()) {
-                        case "gamma" -> array.set(manager.randomUniform(0.5f, 1.5f, array.getShape()).toFloatArray());
-                        case "beta" -> array.set(manager.randomNormal(0, 0.2f, array.getShape(), array.getDataType()).toFloatArray());
-                        default -> { }
+                        case "gamma" ->
+                            array.set(manager.randomUniform(0.5f, 1.5f, array.getShape())
+                                    .toFloatArray());
+                        case "beta" ->
+                            array.set(manager.randomNormal(0, 0.2f, array.getShape(), array.getDataType())
+                                    .toFloatArray());
+                        default -> {}
                     }
                 }
             }
@@ -181,7 +180,8 @@ class InferenceFormTest {
 
     private static Map<String, float[]> values(Block block) {
         Map<String, float[]> values = new HashMap<>();
-        block.getParameters().forEach(p -> values.put(p.getKey(), p.getValue().getArray().toFloatArray()));
+        block.getParameters()
+                .forEach(p -> values.put(p.getKey(), p.getValue().getArray().toFloatArray()));
         return values;
     }
 

@@ -8,10 +8,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-
+import io.inceptionserve.model.blocks.InceptionNetwork;
 import java.util.ArrayList;
 import java.util.List;
-import io.inceptionserve.model.blocks.InceptionNetwork;
 
 /** Test helpers: the real PyTorch engine, offline, and small forward/count utilities. */
 final class Networks {
@@ -53,15 +52,15 @@ final class Networks {
      * the output shape after each stage's children and after each stage, in forward order, named
      * without DJL's "01" position prefix (conv1, …, inception3a, …, stem, inception3, …).
      */
-    static List<Pair<String, Shape>> shapesAlongForward(
-            InceptionNetwork network, NDManager manager, NDList input) {
+    static List<Pair<String, Shape>> shapesAlongForward(InceptionNetwork network, NDManager manager, NDList input) {
         ParameterStore parameters = new ParameterStore(manager, false);
         List<Pair<String, Shape>> shapes = new ArrayList<>();
         NDList current = input;
         for (var stage : network.stages().entrySet()) {
             for (Pair<String, Block> child : stage.getValue().getChildren()) {
                 current = child.getValue().forward(parameters, current, false);
-                shapes.add(new Pair<>(child.getKey().substring(2), current.head().getShape()));
+                shapes.add(
+                        new Pair<>(child.getKey().substring(2), current.head().getShape()));
             }
             shapes.add(new Pair<>(stage.getKey(), current.head().getShape()));
         }

@@ -11,10 +11,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
-
-import org.junit.jupiter.api.Test;
 import io.inceptionserve.model.blocks.BasicConv2d;
 import io.inceptionserve.model.blocks.InceptionNetwork;
+import org.junit.jupiter.api.Test;
 
 class ScopingTest {
 
@@ -29,9 +28,7 @@ class ScopingTest {
                 NDList outputs = Networks.forward(network, call, input, false);
 
                 // getManagedArrays also counts arrays left in any unclosed sub-manager.
-                assertThat(call.getManagedArrays())
-                        .hasSize(2)
-                        .containsExactlyInAnyOrder(input.head(), outputs.head());
+                assertThat(call.getManagedArrays()).hasSize(2).containsExactlyInAnyOrder(input.head(), outputs.head());
             }
         }
     }
@@ -45,9 +42,7 @@ class ScopingTest {
             Networks.initialize(network, parameters, 2, 3, size);
 
             try (NDManager call = parameters.newSubManager()) {
-                NDList outputs =
-                        Networks.forward(
-                                network, call, Networks.randomImages(call, 2, 3, size), true);
+                NDList outputs = Networks.forward(network, call, Networks.randomImages(call, 2, 3, size), true);
 
                 assertThat(outputs).hasSize(2);
                 assertThat(call.getManagedArrays()).hasSize(1 + outputs.size());
@@ -58,9 +53,8 @@ class ScopingTest {
     @Test
     void theCountSeesTheIntermediatesThatAPlainSequentialBlockKeeps() {
         Block scoped = BasicConv2d.WITH_BATCH_NORM.same(8, 3, 3);
-        Block plain =
-                new SequentialBlock()
-                        .addAll(BasicConv2d.WITH_BATCH_NORM.same(8, 3, 3).getChildren().values());
+        Block plain = new SequentialBlock()
+                .addAll(BasicConv2d.WITH_BATCH_NORM.same(8, 3, 3).getChildren().values());
 
         // conv and BatchNorm outputs stay behind next to the input and the output.
         assertThat(arraysLeftAfterForward(plain)).isEqualTo(4);
@@ -86,9 +80,7 @@ class ScopingTest {
             NDList labels = new NDList(manager.create(new float[] {3, 7}));
 
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDList outputs =
-                        Networks.forward(
-                                network, manager, Networks.randomImages(manager, 2, 3, 64), true);
+                NDList outputs = Networks.forward(network, manager, Networks.randomImages(manager, 2, 3, 64), true);
                 assertThat(outputs).hasSize(3);
                 // The paper's training loss: main + 0.3 · each auxiliary loss.
                 NDArray total = loss.evaluate(labels, new NDList(outputs.get(0)));

@@ -6,12 +6,11 @@ import ai.djl.nn.Block;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.util.Pair;
-
-import java.util.ArrayList;
-import java.util.List;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.ScopedConcatBlock;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The control for the scoping measurements: the same network, sharing the same layers and

@@ -79,7 +79,11 @@ class OipApiTest {
             assertThat(metadata.get("versions")).extracting(JsonNode::asString).containsExactly("1");
             assertThat(metadata.get("platform").asString()).isEqualTo("pytorch_djl");
             assertTensor(metadata.get("inputs"), "input", -1, input.channels(), input.size(), input.size());
-            assertTensor(metadata.get("outputs"), "probabilities", -1, artifact.labels().size());
+            assertTensor(
+                    metadata.get("outputs"),
+                    "probabilities",
+                    -1,
+                    artifact.labels().size());
         }
         ResponseEntity<String> ready = client.get("/v2/models/" + name + "/versions/1/ready");
         assertThat(ready.getStatusCode().value()).isEqualTo(200);
@@ -133,19 +137,49 @@ class OipApiTest {
         }
         List<Integer> shape = List.of(IMAGES.size(), input.channels(), input.size(), input.size());
 
-        float[][] fromImages = matrix(output(client.infer(MODEL, Map.of("inputs", List.of(encodedImages("image", IMAGES))))),
-                2, 10);
-        float[][] fromNested = matrix(output(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", shape, "datatype", "FP32", "data", nest(tensors, input.channels(), input.size())))))),
-                2, 10);
-        float[][] fromFlat = matrix(output(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(-1, input.channels(), input.size(), input.size()), "datatype", "FP32",
-                "data", flat(tensors)))))), 2, 10);
+        float[][] fromImages =
+                matrix(output(client.infer(MODEL, Map.of("inputs", List.of(encodedImages("image", IMAGES))))), 2, 10);
+        float[][] fromNested = matrix(
+                output(client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        shape,
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        nest(tensors, input.channels(), input.size())))))),
+                2,
+                10);
+        float[][] fromFlat = matrix(
+                output(client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(-1, input.channels(), input.size(), input.size()),
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        flat(tensors)))))),
+                2,
+                10);
 
         for (int i = 0; i < IMAGES.size(); i++) {
             for (int c = 0; c < 10; c++) {
-                assertThat(fromNested[i][c]).as("%s class %d", IMAGES.get(i), c).isCloseTo(fromImages[i][c], within(1e-6f));
-                assertThat(fromFlat[i][c]).as("%s class %d", IMAGES.get(i), c).isCloseTo(fromImages[i][c], within(1e-6f));
+                assertThat(fromNested[i][c])
+                        .as("%s class %d", IMAGES.get(i), c)
+                        .isCloseTo(fromImages[i][c], within(1e-6f));
+                assertThat(fromFlat[i][c])
+                        .as("%s class %d", IMAGES.get(i), c)
+                        .isCloseTo(fromImages[i][c], within(1e-6f));
             }
         }
     }
@@ -157,10 +191,13 @@ class OipApiTest {
         Map<String, Object> images = encodedImages("image", IMAGES);
         float[][] probabilities = matrix(output(client.infer(MODEL, Map.of("inputs", List.of(images)))), 2, 10);
 
-        ResponseEntity<String> response = client.infer(MODEL, Map.of(
-                "id", "42",
-                "inputs", List.of(images),
-                "outputs", List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 3)))));
+        ResponseEntity<String> response = client.infer(
+                MODEL,
+                Map.of(
+                        "id", "42",
+                        "inputs", List.of(images),
+                        "outputs",
+                                List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 3)))));
 
         assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(200);
         JsonNode output = json(response).get("outputs").get(0);
@@ -186,9 +223,17 @@ class OipApiTest {
             }
         }
 
-        JsonNode all = output(client.infer(MODEL, Map.of("inputs", List.of(encodedImages("image", IMAGES.subList(0, 1))),
-                "outputs", List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 50))))));
-        assertThat(all.get("shape")).as("k is capped at the classes").extracting(JsonNode::asLong).containsExactly(1L, 10L);
+        JsonNode all = output(client.infer(
+                MODEL,
+                Map.of(
+                        "inputs",
+                        List.of(encodedImages("image", IMAGES.subList(0, 1))),
+                        "outputs",
+                        List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 50))))));
+        assertThat(all.get("shape"))
+                .as("k is capped at the classes")
+                .extracting(JsonNode::asLong)
+                .containsExactly(1L, 10L);
     }
 
     /**
@@ -199,8 +244,7 @@ class OipApiTest {
     void acceptsTorchServeStyleRequestsPostedAsAForm() throws Exception {
         String base64 = Base64.getEncoder().encodeToString(Files.readAllBytes(image("pullover.jpg")));
         String body = """
-                {"inputs": [{"name": "%s", "shape": -1, "datatype": "BYTES", "data": "%s"}]}"""
-                .formatted(UUID.randomUUID(), base64);
+                {"inputs": [{"name": "%s", "shape": -1, "datatype": "BYTES", "data": "%s"}]}""".formatted(UUID.randomUUID(), base64);
 
         ResponseEntity<String> response =
                 client.post("/v2/models/" + MODEL + "/infer", body, MediaType.APPLICATION_FORM_URLENCODED);
@@ -214,44 +258,157 @@ class OipApiTest {
     @Test
     void badRequestsAre400sInTheProtocolsErrorShape() throws Exception {
         Map<String, Object> images = encodedImages("image", IMAGES.subList(0, 1));
-        assertError(client.post("/v2/models/" + MODEL + "/infer", "{\"inputs\": [", MediaType.APPLICATION_JSON),
-                400, "not an inference request");
+        assertError(
+                client.post("/v2/models/" + MODEL + "/infer", "{\"inputs\": [", MediaType.APPLICATION_JSON),
+                400,
+                "not an inference request");
         assertError(client.infer(MODEL, Map.of("inputs", List.of(images, images))), 400, "one input");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(1, 4), "datatype", "INT64", "data", List.of(1, 2, 3, 4))))),
-                400, "datatype 'INT64'");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(1, 3, 64, 64), "datatype", "FP32",
-                "data", Collections.nCopies(3 * 64 * 64, 0.5))))),
-                400, "takes prepared images shaped (N, 1, 64, 64)");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(1, 1, 64, 64), "datatype", "FP32", "data", List.of(0.1, 0.2))))),
-                400, "has shape [1, 1, 64, 64] but 2 elements");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(1, 1), "datatype", "FP32", "data", List.of(List.of(0.1, "x")))))),
-                400, "mixes strings and numbers at inputs[0].data");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "image", "shape", List.of(1), "datatype", "BYTES",
-                "data", List.of(Base64.getEncoder().encodeToString("hello".getBytes())))))),
-                400, "'image[0]': the file is not in an image format");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "image", "shape", List.of(1), "datatype", "BYTES", "data", List.of("%%%%"))))),
-                400, "'image[0]' holds no image bytes");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "input", "shape", List.of(1L << 40, 1L << 40), "datatype", "FP32", "data", List.of(0.1))))),
-                400, "shape too large");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(images), "outputs", List.of(Map.of("name", "logits")))),
-                400, "no output 'logits'");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(images),
-                "outputs", List.of(Map.of("name", "probabilities"), Map.of("name", "probabilities")))),
-                400, "requested more than once");
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(images),
-                "outputs", List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 0))))),
-                400, "'classification' parameter");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(1, 4),
+                                        "datatype",
+                                        "INT64",
+                                        "data",
+                                        List.of(1, 2, 3, 4))))),
+                400,
+                "datatype 'INT64'");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(1, 3, 64, 64),
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        Collections.nCopies(3 * 64 * 64, 0.5))))),
+                400,
+                "takes prepared images shaped (N, 1, 64, 64)");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(1, 1, 64, 64),
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        List.of(0.1, 0.2))))),
+                400,
+                "has shape [1, 1, 64, 64] but 2 elements");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(1, 1),
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        List.of(List.of(0.1, "x")))))),
+                400,
+                "mixes strings and numbers at inputs[0].data");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "image",
+                                        "shape",
+                                        List.of(1),
+                                        "datatype",
+                                        "BYTES",
+                                        "data",
+                                        List.of(Base64.getEncoder().encodeToString("hello".getBytes())))))),
+                400,
+                "'image[0]': the file is not in an image format");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "image",
+                                        "shape",
+                                        List.of(1),
+                                        "datatype",
+                                        "BYTES",
+                                        "data",
+                                        List.of("%%%%"))))),
+                400,
+                "'image[0]' holds no image bytes");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name",
+                                        "input",
+                                        "shape",
+                                        List.of(1L << 40, 1L << 40),
+                                        "datatype",
+                                        "FP32",
+                                        "data",
+                                        List.of(0.1))))),
+                400,
+                "shape too large");
+        assertError(
+                client.infer(MODEL, Map.of("inputs", List.of(images), "outputs", List.of(Map.of("name", "logits")))),
+                400,
+                "no output 'logits'");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(images),
+                                "outputs",
+                                List.of(Map.of("name", "probabilities"), Map.of("name", "probabilities")))),
+                400,
+                "requested more than once");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(images),
+                                "outputs",
+                                List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 0))))),
+                400,
+                "'classification' parameter");
         List<String> tooMany = Collections.nCopies(33, (String) ((List<?>) images.get("data")).get(0));
-        assertError(client.infer(MODEL, Map.of("inputs", List.of(Map.of(
-                "name", "image", "shape", List.of(33), "datatype", "BYTES", "data", tooMany)))),
-                400, "1 to 32 images; this one has 33");
+        assertError(
+                client.infer(
+                        MODEL,
+                        Map.of(
+                                "inputs",
+                                List.of(Map.of(
+                                        "name", "image", "shape", List.of(33), "datatype", "BYTES", "data", tooMany)))),
+                400,
+                "1 to 32 images; this one has 33");
     }
 
     @Test
@@ -261,8 +418,13 @@ class OipApiTest {
         assertError(client.get("/v2/models/resnet/ready"), 404, "no model named 'resnet'");
         assertError(client.infer("resnet", request), 404, "no model named 'resnet'");
         assertError(client.get("/v2/models/" + MODEL + "/versions/2"), 404, "no version '2'");
-        assertError(client.post("/v2/models/" + MODEL + "/versions/2/infer", OipClient.JSON.writeValueAsString(request),
-                MediaType.APPLICATION_JSON), 404, "no version '2'");
+        assertError(
+                client.post(
+                        "/v2/models/" + MODEL + "/versions/2/infer",
+                        OipClient.JSON.writeValueAsString(request),
+                        MediaType.APPLICATION_JSON),
+                404,
+                "no version '2'");
         assertError(client.get("/v2/models/" + MODEL + "/infer"), 404, "no such endpoint: GET");
         assertError(client.get("/v2/repository/index"), 404, "no such endpoint");
     }
@@ -300,8 +462,9 @@ class OipApiTest {
         assertThat(tensors).hasSize(1);
         assertThat(tensors.get(0).get("name").asString()).isEqualTo(name);
         assertThat(tensors.get(0).get("datatype").asString()).isEqualTo("FP32");
-        assertThat(tensors.get(0).get("shape")).extracting(JsonNode::asLong).containsExactly(
-                java.util.Arrays.stream(shape).boxed().toArray(Long[]::new));
+        assertThat(tensors.get(0).get("shape"))
+                .extracting(JsonNode::asLong)
+                .containsExactly(java.util.Arrays.stream(shape).boxed().toArray(Long[]::new));
     }
 
     private static JsonNode output(ResponseEntity<String> response) {

@@ -47,7 +47,8 @@ public final class OipClient {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError(path + " not 200 within " + timeout + "; models: " + get("/models").getBody());
+        throw new AssertionError(path + " not 200 within " + timeout + "; models: "
+                + get("/models").getBody());
     }
 
     public static JsonNode json(ResponseEntity<String> response) {

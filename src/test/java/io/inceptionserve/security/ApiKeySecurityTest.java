@@ -1,12 +1,11 @@
 package io.inceptionserve.security;
 
-import io.inceptionserve.api.RunningServiceTest;
-
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
 import static io.inceptionserve.security.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionserve.api.RunningServiceTest;
 import io.inceptionserve.api.ServiceClient;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,10 @@ class ApiKeySecurityTest extends RunningServiceTest {
     void aWrongKeyIsRefused() throws Exception {
         ServiceClient wrong = new ServiceClient(port, Map.of("X-API-Key", FIRST_KEY.substring(1) + "x"));
 
-        assertRefused(wrong.classify("?model=googlenet", List.of(image("trouser.png"))), 401, "ApiKey",
+        assertRefused(
+                wrong.classify("?model=googlenet", List.of(image("trouser.png"))),
+                401,
+                "ApiKey",
                 "the X-API-Key header holds no valid API key");
     }
 
@@ -65,7 +67,10 @@ class ApiKeySecurityTest extends RunningServiceTest {
 
     @Test
     void theManagementPortAndThePagesNeedNoKey() {
-        for (String path : List.of("/actuator/health/liveness", "/actuator/health/readiness", "/actuator/prometheus",
+        for (String path : List.of(
+                "/actuator/health/liveness",
+                "/actuator/health/readiness",
+                "/actuator/prometheus",
                 "/actuator/inference")) {
             assertThat(management.get(path).getStatusCode().value()).as(path).isEqualTo(200);
         }
@@ -85,30 +90,37 @@ class ApiKeySecurityTest extends RunningServiceTest {
         assertThat(scheme.get("name").asString()).isEqualTo("X-API-Key");
         JsonNode classify = api.get("paths").get("/classify").get("post");
         assertThat(classify.get("security").get(0).has("credentials")).isTrue();
-        assertThat(classify.get("responses").get("401").get("content").has("application/problem+json")).isTrue();
+        assertThat(classify.get("responses").get("401").get("content").has("application/problem+json"))
+                .isTrue();
     }
 
     @Test
     void theConfiguredOriginMayCallTheApiAndNoOther() {
         ResponseEntity<String> allowed = client.exchange(HttpMethod.OPTIONS, "/classify", preflight(APP));
         assertThat(allowed.getHeaders().getAccessControlAllowOrigin()).isEqualTo(APP);
-        assertThat(allowed.getHeaders().getAccessControlAllowHeaders()).map(String::toLowerCase).contains("x-api-key");
+        assertThat(allowed.getHeaders().getAccessControlAllowHeaders())
+                .map(String::toLowerCase)
+                .contains("x-api-key");
         assertThat(allowed.getHeaders().getAccessControlAllowCredentials()).isFalse();
 
-        ResponseEntity<String> refused = client.exchange(HttpMethod.OPTIONS, "/classify",
-                preflight("https://elsewhere.example"));
+        ResponseEntity<String> refused =
+                client.exchange(HttpMethod.OPTIONS, "/classify", preflight("https://elsewhere.example"));
         assertThat(refused.getHeaders().getAccessControlAllowOrigin()).isNull();
 
-        ResponseEntity<String> call = client.exchange(HttpMethod.GET, "/models",
-                Map.of(HttpHeaders.ORIGIN, APP, "X-API-Key", SECOND_KEY));
+        ResponseEntity<String> call =
+                client.exchange(HttpMethod.GET, "/models", Map.of(HttpHeaders.ORIGIN, APP, "X-API-Key", SECOND_KEY));
         assertThat(call.getStatusCode().value()).isEqualTo(200);
         assertThat(call.getHeaders().getAccessControlAllowOrigin()).isEqualTo(APP);
     }
 
     /** What a browser asks before a cross-origin upload with a key. */
     private static Map<String, String> preflight(String origin) {
-        return Map.of(HttpHeaders.ORIGIN, origin,
-                HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST",
-                HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS, "x-api-key");
+        return Map.of(
+                HttpHeaders.ORIGIN,
+                origin,
+                HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD,
+                "POST",
+                HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS,
+                "x-api-key");
     }
 }

@@ -18,7 +18,8 @@ class ApiSecurityPropertiesTest {
 
     @Test
     void modesAreWrittenAsInTheReadme() {
-        ApiSecurityProperties settings = bind(Map.of("mode", "api-key", "api-keys", "0123456789abcdef,fedcba9876543210"));
+        ApiSecurityProperties settings =
+                bind(Map.of("mode", "api-key", "api-keys", "0123456789abcdef,fedcba9876543210"));
 
         assertThat(settings.mode()).isEqualTo(ApiSecurityProperties.Mode.API_KEY);
         assertThat(settings.apiKeys()).containsExactly("0123456789abcdef", "fedcba9876543210");
@@ -30,7 +31,8 @@ class ApiSecurityPropertiesTest {
     void mistakesAreRefused() {
         assertRefused(Map.of("mode", "api-key"), "mode api-key needs at least one key in inception.security.api-keys");
         assertRefused(Map.of("mode", "api-key", "api-keys", "secret"), "an API key must have at least 16 characters");
-        assertRefused(Map.of("mode", "none", "cors.allowed-origins", "https://app.example.com/"),
+        assertRefused(
+                Map.of("mode", "none", "cors.allowed-origins", "https://app.example.com/"),
                 "an origin is scheme://host[:port], without a path or a trailing slash, or *");
         assertRefused(Map.of("mode", "oauth2", "required-scope", "read write"), "one scope, without spaces");
     }
@@ -38,15 +40,20 @@ class ApiSecurityPropertiesTest {
     private static void assertRefused(Map<String, String> properties, String message) {
         assertThatThrownBy(() -> bind(properties))
                 .hasRootCauseInstanceOf(BindValidationException.class)
-                .rootCause().hasMessageContaining(message);
+                .rootCause()
+                .hasMessageContaining(message);
     }
 
     private static ApiSecurityProperties bind(Map<String, String> properties) {
         var source = new MapConfigurationPropertySource();
         properties.forEach((name, value) -> source.put("inception.security." + name, value));
-        var validator = new SpringValidatorAdapter(Validation.buildDefaultValidatorFactory().getValidator());
+        var validator = new SpringValidatorAdapter(
+                Validation.buildDefaultValidatorFactory().getValidator());
         return new Binder(source)
-                .bind("inception.security", Bindable.of(ApiSecurityProperties.class), new ValidationBindHandler(validator))
+                .bind(
+                        "inception.security",
+                        Bindable.of(ApiSecurityProperties.class),
+                        new ValidationBindHandler(validator))
                 .get();
     }
 }

@@ -1,11 +1,10 @@
 package io.inceptionserve.security;
 
-import io.inceptionserve.api.RunningServiceTest;
-
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionserve.api.RunningServiceTest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,8 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 class DefaultSecurityTest extends RunningServiceTest {
 
     /** What application.yaml exposes, and the links actuator adds to it. */
-    private static final List<String> EXPOSED = List.of("self", "health", "health-path", "info", "prometheus", "inference");
+    private static final List<String> EXPOSED =
+            List.of("self", "health", "health-path", "info", "prometheus", "inference");
 
     @Autowired
     ApplicationContext context;
@@ -40,33 +40,54 @@ class DefaultSecurityTest extends RunningServiceTest {
         assertThat(client.get("/v2/models/googlenet").getStatusCode().value()).isEqualTo(200);
         // No login page, and no user store: Spring Boot logs a generated password only when it makes one.
         assertThat(client.get("/login").getStatusCode().value()).isEqualTo(404);
-        assertThat(context.getBeanProvider(UserDetailsService.class).getIfAvailable()).isNull();
+        assertThat(context.getBeanProvider(UserDetailsService.class).getIfAvailable())
+                .isNull();
     }
 
     @Test
     void actuatorIsOnlyOnTheManagementPortWithOnlyTheExposedEndpoints() {
-        for (String path : List.of("/actuator", "/actuator/health", "/actuator/health/readiness", "/actuator/prometheus",
+        for (String path : List.of(
+                "/actuator",
+                "/actuator/health",
+                "/actuator/health/readiness",
+                "/actuator/prometheus",
                 "/actuator/inference")) {
-            assertThat(client.get(path).getStatusCode().value()).as("application port: " + path).isEqualTo(404);
+            assertThat(client.get(path).getStatusCode().value())
+                    .as("application port: " + path)
+                    .isEqualTo(404);
         }
 
         assertThat(json(management.get("/actuator")).get("_links").propertyNames())
                 .containsExactlyInAnyOrderElementsOf(EXPOSED);
-        for (String endpoint : List.of("env", "beans", "configprops", "heapdump", "threaddump", "loggers", "metrics",
-                "mappings", "shutdown")) {
-            assertThat(management.get("/actuator/" + endpoint).getStatusCode().value()).as(endpoint).isEqualTo(404);
+        for (String endpoint : List.of(
+                "env",
+                "beans",
+                "configprops",
+                "heapdump",
+                "threaddump",
+                "loggers",
+                "metrics",
+                "mappings",
+                "shutdown")) {
+            assertThat(management.get("/actuator/" + endpoint).getStatusCode().value())
+                    .as(endpoint)
+                    .isEqualTo(404);
         }
         assertThat(management.get("/actuator/prometheus").getBody()).contains("inception_requests_seconds");
     }
 
     @Test
     void noOtherOriginGetsCorsHeaders() {
-        Map<String, String> preflight = Map.of(HttpHeaders.ORIGIN, "https://elsewhere.example",
-                HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST");
-        assertThat(client.exchange(HttpMethod.OPTIONS, "/classify", preflight).getHeaders()
-                .getAccessControlAllowOrigin()).isNull();
+        Map<String, String> preflight = Map.of(
+                HttpHeaders.ORIGIN, "https://elsewhere.example", HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD, "POST");
+        assertThat(client.exchange(HttpMethod.OPTIONS, "/classify", preflight)
+                        .getHeaders()
+                        .getAccessControlAllowOrigin())
+                .isNull();
         assertThat(client.exchange(HttpMethod.GET, "/models", Map.of(HttpHeaders.ORIGIN, "https://elsewhere.example"))
-                .getHeaders().getAccessControlAllowOrigin()).isNull();
+                        .getHeaders()
+                        .getAccessControlAllowOrigin())
+                .isNull();
     }
 
     @Test
@@ -84,7 +105,8 @@ class DefaultSecurityTest extends RunningServiceTest {
             assertThat(headers.getFirst("X-Content-Type-Options")).as(what).isEqualTo("nosniff");
             assertThat(headers.getFirst("X-Frame-Options")).as(what).isEqualTo("DENY");
             assertThat(headers.getFirst("Referrer-Policy")).as(what).isEqualTo("no-referrer");
-            assertThat(headers.getFirst("Content-Security-Policy")).as(what)
+            assertThat(headers.getFirst("Content-Security-Policy"))
+                    .as(what)
                     .isEqualTo(SecurityConfiguration.CONTENT_SECURITY_POLICY);
         });
         assertThat(answers.get("classification").getHeaders().getCacheControl()).contains("no-store");

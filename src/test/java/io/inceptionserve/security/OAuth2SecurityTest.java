@@ -1,7 +1,5 @@
 package io.inceptionserve.security;
 
-import io.inceptionserve.api.RunningServiceTest;
-
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.security.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +10,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.inceptionserve.api.RunningServiceTest;
 import io.inceptionserve.api.ServiceClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +56,9 @@ class OAuth2SecurityTest extends RunningServiceTest {
         String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(ISSUER.getPublic().getEncoded());
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n");
-        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", () -> pem.toUri().toString());
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.public-key-location",
+                () -> pem.toUri().toString());
     }
 
     @Test
@@ -72,17 +73,31 @@ class OAuth2SecurityTest extends RunningServiceTest {
 
     @Test
     void withoutATokenTheApiAnswers401() throws Exception {
-        assertRefused(client.classify("", List.of(image("pullover.jpg"))), 401, "Bearer",
+        assertRefused(
+                client.classify("", List.of(image("pullover.jpg"))),
+                401,
+                "Bearer",
                 "needs an OAuth2 access token (a JWT) in the header 'Authorization: Bearer <token>'");
     }
 
     @Test
     void anExpiredForgedOrMalformedTokenIsRefused() throws Exception {
-        assertRefused(bearer(token(ISSUER, Instant.now().minus(Duration.ofMinutes(10)), "classify")).get("/models"),
-                401, "Bearer error=\"invalid_token\"", "expired");
-        assertRefused(bearer(token(STRANGER, Instant.now().plusSeconds(300), "classify")).get("/models"),
-                401, "Bearer error=\"invalid_token\"", "the bearer token was refused");
-        assertRefused(bearer("not.a.token").get("/models"), 401, "Bearer error=\"invalid_token\"",
+        assertRefused(
+                bearer(token(ISSUER, Instant.now().minus(Duration.ofMinutes(10)), "classify"))
+                        .get("/models"),
+                401,
+                "Bearer error=\"invalid_token\"",
+                "expired");
+        assertRefused(
+                bearer(token(STRANGER, Instant.now().plusSeconds(300), "classify"))
+                        .get("/models"),
+                401,
+                "Bearer error=\"invalid_token\"",
+                "the bearer token was refused");
+        assertRefused(
+                bearer("not.a.token").get("/models"),
+                401,
+                "Bearer error=\"invalid_token\"",
                 "the bearer token was refused");
     }
 
@@ -90,7 +105,10 @@ class OAuth2SecurityTest extends RunningServiceTest {
     void aTokenWithoutTheScopeIsForbidden() throws Exception {
         ServiceClient client = bearer(token(ISSUER, Instant.now().plusSeconds(300), "openid profile"));
 
-        assertRefused(client.classify("", List.of(image("pullover.jpg"))), 403, "Bearer error=\"insufficient_scope\"",
+        assertRefused(
+                client.classify("", List.of(image("pullover.jpg"))),
+                403,
+                "Bearer error=\"insufficient_scope\"",
                 "the token lacks the scope 'classify' that this endpoint needs");
     }
 

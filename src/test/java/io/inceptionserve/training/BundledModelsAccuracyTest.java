@@ -65,19 +65,30 @@ class BundledModelsAccuracyTest {
                     }
                 });
             }
-            JsonNode answer = JSON.readTree(http.post().uri("/classify?model={model}&topK=1", model)
-                    .contentType(MediaType.MULTIPART_FORM_DATA).body(body).retrieve().body(String.class));
-            assertThat(answer.get("trained").asBoolean()).as("%s ships trained weights", model).isTrue();
+            JsonNode answer = JSON.readTree(http.post()
+                    .uri("/classify?model={model}&topK=1", model)
+                    .contentType(MediaType.MULTIPART_FORM_DATA)
+                    .body(body)
+                    .retrieve()
+                    .body(String.class));
+            assertThat(answer.get("trained").asBoolean())
+                    .as("%s ships trained weights", model)
+                    .isTrue();
             JsonNode images = answer.get("images");
             for (int i = 0; i < PER_REQUEST; i++) {
-                int predicted = images.get(i).get("predictions").get(0).get("classIndex").asInt();
+                int predicted = images.get(i)
+                        .get("predictions")
+                        .get(0)
+                        .get("classIndex")
+                        .asInt();
                 if (predicted == testSet.labels()[first + i]) {
                     correct++;
                 }
             }
         }
         double accuracy = (double) correct / IMAGES;
-        System.out.printf("%s: %d of %d Fashion-MNIST test images right over HTTP (%.1f %%)%n",
+        System.out.printf(
+                "%s: %d of %d Fashion-MNIST test images right over HTTP (%.1f %%)%n",
                 model, correct, IMAGES, 100 * accuracy);
         assertThat(accuracy).as("%s top-1 on %d test images", model, IMAGES).isGreaterThanOrEqualTo(0.90);
     }
@@ -95,8 +106,13 @@ class BundledModelsAccuracyTest {
     private static void awaitReady(RestClient http, String model) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         String status;
-        while (!(status = JSON.readTree(http.get().uri("/models/{model}", model).retrieve().body(String.class))
-                .get("status").asString()).equals("READY")) {
+        while (!(status = JSON.readTree(http.get()
+                                .uri("/models/{model}", model)
+                                .retrieve()
+                                .body(String.class))
+                        .get("status")
+                        .asString())
+                .equals("READY")) {
             assertThat(status).as("%s status", model).isNotEqualTo("FAILED");
             assertThat(System.nanoTime()).as("%s ready within 4 minutes", model).isLessThan(deadline);
             Thread.sleep(500);

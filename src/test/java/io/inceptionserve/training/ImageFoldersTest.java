@@ -36,7 +36,10 @@ class ImageFoldersTest {
                 g.setColor(Color.WHITE);
                 g.fillOval(5 + i, 5, 10, 10);
                 g.dispose();
-                ImageIO.write(image, "png", classDir.resolve(String.format("%03d.png", i)).toFile());
+                ImageIO.write(
+                        image,
+                        "png",
+                        classDir.resolve(String.format("%03d.png", i)).toFile());
             }
         }
         Files.writeString(dir.resolve(CLASSES.get(0)).resolve("notes.txt"), "not an image");
@@ -101,7 +104,9 @@ class ImageFoldersTest {
         // The service's preprocessor, configured by what goes into the manifest, gives the same tensors.
         ImagePreprocessor service = PreparedData.preprocessor(32, 3, data.preprocessing());
         for (int i = 0; i < images.length; i++) {
-            Path file = root.resolve("train").resolve(CLASSES.get(data.train().labels()[i])).resolve("000.png");
+            Path file = root.resolve("train")
+                    .resolve(CLASSES.get(data.train().labels()[i]))
+                    .resolve("000.png");
             assertThat(images[i]).containsExactly(service.prepare(Files.readAllBytes(file)), within(1e-4f));
         }
     }

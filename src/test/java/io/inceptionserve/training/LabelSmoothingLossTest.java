@@ -44,7 +44,8 @@ class LabelSmoothingLossTest {
             for (float[][] head : heads) {
                 predictions.add(manager.create(head));
             }
-            return loss.evaluate(new NDList(manager.create(LABELS)), predictions).getFloat();
+            return loss.evaluate(new NDList(manager.create(LABELS)), predictions)
+                    .getFloat();
         }
     }
 
@@ -63,7 +64,8 @@ class LabelSmoothingLossTest {
         float djl;
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray logits = manager.create(LOGITS);
-            djl = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(manager.create(LABELS)), new NDList(logits))
+            djl = Loss.softmaxCrossEntropyLoss()
+                    .evaluate(new NDList(manager.create(LABELS)), new NDList(logits))
                     .getFloat();
         }
 

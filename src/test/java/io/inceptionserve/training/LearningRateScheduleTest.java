@@ -10,8 +10,21 @@ class LearningRateScheduleTest {
     private static final int STEPS_PER_EPOCH = 10;
 
     private static TrainingOptions options(String schedule) {
-        return Cli.options("--model", "googlenet-bn", "--out", "unused", "--epochs", "20",
-                "--lr", "0.001", "--lr-schedule", schedule, "--lr-decay-epochs", "8", "--lr-decay-factor", "0.5");
+        return Cli.options(
+                "--model",
+                "googlenet-bn",
+                "--out",
+                "unused",
+                "--epochs",
+                "20",
+                "--lr",
+                "0.001",
+                "--lr-schedule",
+                schedule,
+                "--lr-decay-epochs",
+                "8",
+                "--lr-decay-factor",
+                "0.5");
     }
 
     @Test

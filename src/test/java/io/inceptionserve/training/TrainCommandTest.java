@@ -47,25 +47,90 @@ class TrainCommandTest {
         assertThat(options.labelSmoothing()).isEqualTo(0.1f);
         assertThat(options.auxWeight()).isEqualTo(0.3f);
         assertThat(options.name()).isEqualTo("inception-v2");
-        assertThat(options.checkpointDir()).isEqualTo(Path.of(System.getProperty("user.home"),
-                ".inception-serve", "checkpoints", "inception-v2-fashion-mnist-80"));
+        assertThat(options.checkpointDir())
+                .isEqualTo(Path.of(
+                        System.getProperty("user.home"),
+                        ".inception-serve",
+                        "checkpoints",
+                        "inception-v2-fashion-mnist-80"));
         assertThat(options.resume()).isFalse();
         assertThat(options.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
     void parsesEveryOption() {
-        TrainingOptions options = Cli.options("--model", "googlenet-bn", "--dataset", "folder", "--data-dir", "pics",
-                "--split", "0.75", "--input-size", "96", "--epochs", "3", "--batch-size", "64", "--lr", "0.01",
-                "--lr-schedule", "cosine", "--label-smoothing", "0.2", "--aux-weight", "0.5", "--augment",
-                "crop-flip", "--seed", "7", "--limit-train", "100", "--limit-test", "50", "--out", "m",
-                "--name", "clothes", "--storage", "int8", "--checkpoint-dir", "ck", "--resume", "--threads", "1");
+        TrainingOptions options = Cli.options(
+                "--model",
+                "googlenet-bn",
+                "--dataset",
+                "folder",
+                "--data-dir",
+                "pics",
+                "--split",
+                "0.75",
+                "--input-size",
+                "96",
+                "--epochs",
+                "3",
+                "--batch-size",
+                "64",
+                "--lr",
+                "0.01",
+                "--lr-schedule",
+                "cosine",
+                "--label-smoothing",
+                "0.2",
+                "--aux-weight",
+                "0.5",
+                "--augment",
+                "crop-flip",
+                "--seed",
+                "7",
+                "--limit-train",
+                "100",
+                "--limit-test",
+                "50",
+                "--out",
+                "m",
+                "--name",
+                "clothes",
+                "--storage",
+                "int8",
+                "--checkpoint-dir",
+                "ck",
+                "--resume",
+                "--threads",
+                "1");
 
-        assertThat(options).isEqualTo(new TrainingOptions(Architecture.GOOGLENET_BN, DatasetKind.FOLDER,
-                Path.of("pics"), Path.of("/usr/share/datasets/fashion-mnist"), 0.75, 96, 3, 3, 64, 0.01f,
-                LrSchedule.COSINE, 8, 0.96f, 0.2f, 0.5f, Augmentation.CROP_FLIP, 7, 100, 50, Path.of("m"), "clothes",
-                WeightStorage.INT8, Path.of("ck"), true, 1));
-        assertThat(Cli.options("--model", "googlenet", "--out", "m").labelSmoothing()).isZero();
+        assertThat(options)
+                .isEqualTo(new TrainingOptions(
+                        Architecture.GOOGLENET_BN,
+                        DatasetKind.FOLDER,
+                        Path.of("pics"),
+                        Path.of("/usr/share/datasets/fashion-mnist"),
+                        0.75,
+                        96,
+                        3,
+                        3,
+                        64,
+                        0.01f,
+                        LrSchedule.COSINE,
+                        8,
+                        0.96f,
+                        0.2f,
+                        0.5f,
+                        Augmentation.CROP_FLIP,
+                        7,
+                        100,
+                        50,
+                        Path.of("m"),
+                        "clothes",
+                        WeightStorage.INT8,
+                        Path.of("ck"),
+                        true,
+                        1));
+        assertThat(Cli.options("--model", "googlenet", "--out", "m").labelSmoothing())
+                .isZero();
         assertThat(Cli.options("--model", "googlenet", "--out", "m").storage()).isEqualTo(WeightStorage.FLOAT16);
     }
 
@@ -74,7 +139,8 @@ class TrainCommandTest {
         Execution execution = execute("train", "--model", "resnet", "--out", dir.toString());
 
         assertThat(execution.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
-        assertThat(execution.err()).contains("Unknown architecture 'resnet'")
+        assertThat(execution.err())
+                .contains("Unknown architecture 'resnet'")
                 .contains("valid ids: googlenet, googlenet-bn, inception-v2");
     }
 
@@ -91,11 +157,21 @@ class TrainCommandTest {
     void aMissingFashionMnistNamesTheDebianPackage() {
         Path missing = dir.resolve("no-fashion-mnist");
 
-        Execution execution = execute("train", "--model", "googlenet-bn", "--out", dir.resolve("m").toString(),
-                "--fashion-mnist-dir", missing.toString(), "--checkpoint-dir", dir.resolve("ck").toString());
+        Execution execution = execute(
+                "train",
+                "--model",
+                "googlenet-bn",
+                "--out",
+                dir.resolve("m").toString(),
+                "--fashion-mnist-dir",
+                missing.toString(),
+                "--checkpoint-dir",
+                dir.resolve("ck").toString());
 
         assertThat(execution.exitCode()).isEqualTo(1);
-        assertThat(execution.err()).contains("apt-get install dataset-fashion-mnist").contains(missing.toString());
+        assertThat(execution.err())
+                .contains("apt-get install dataset-fashion-mnist")
+                .contains(missing.toString());
     }
 
     @Test

@@ -12,8 +12,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.NativeMemory;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ class TrainingMemoryTest {
     private static final int CLASSES = 10;
     /** Steps before measuring: the native allocator grows its working set over the first ~200 (measured: +240 MB). */
     private static final int WARM_UP = 150;
+
     private static final int STEPS = 200;
 
     /**
@@ -52,7 +53,8 @@ class TrainingMemoryTest {
 
     @Test
     void liveArraysAndNativeMemoryStayFlatOverTwoHundredSteps() throws Exception {
-        try (Model model = newModel(); Trainer trainer = newTrainer(model)) {
+        try (Model model = newModel();
+                Trainer trainer = newTrainer(model)) {
             NDManager manager = model.getNDManager();
             for (int i = 0; i < WARM_UP; i++) {
                 scopedStep(trainer, i);
@@ -64,10 +66,13 @@ class TrainingMemoryTest {
                     nativeHalfway = NativeMemory.residentOutsideJvmBytes();
                 }
                 scopedStep(trainer, i);
-                assertThat(manager.getManagedArrays()).as("arrays after step %d", i).hasSize(between);
+                assertThat(manager.getManagedArrays())
+                        .as("arrays after step %d", i)
+                        .hasSize(between);
             }
             long growth = NativeMemory.residentOutsideJvmBytes() - nativeHalfway;
-            System.out.printf("training steps: %d arrays between steps, native growth over the last %d steps %.1f MB%n",
+            System.out.printf(
+                    "training steps: %d arrays between steps, native growth over the last %d steps %.1f MB%n",
                     between, STEPS / 2, growth / 1e6);
             assertThat(growth).isLessThan(MAX_NATIVE_GROWTH_BYTES);
         }
@@ -75,7 +80,8 @@ class TrainingMemoryTest {
 
     @Test
     void anUnscopedStepLeavesItsArraysBehind() {
-        try (Model model = newModel(); Trainer trainer = newTrainer(model)) {
+        try (Model model = newModel();
+                Trainer trainer = newTrainer(model)) {
             NDManager manager = model.getNDManager();
             unscopedStep(trainer, 0);
             int before = manager.getManagedArrays().size();
@@ -116,7 +122,9 @@ class TrainingMemoryTest {
 
     private static long[] labels(int step) {
         int[] all = data.train().labels();
-        return IntStream.range(0, BATCH).mapToLong(i -> all[(step * BATCH + i) % all.length]).toArray();
+        return IntStream.range(0, BATCH)
+                .mapToLong(i -> all[(step * BATCH + i) % all.length])
+                .toArray();
     }
 
     private static Model newModel() {

@@ -12,8 +12,8 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.WeightStorage;
-import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Architecture;
+import io.inceptionserve.model.OfflineEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -42,9 +42,19 @@ class TrainingTest {
 
     private static TrainingOptions options(Path out, Path checkpoints, String... more) {
         // One intra-op thread: OpenMP's busy-waiting makes two threads crawl when other processes share the cores.
-        List<String> args = new ArrayList<>(List.of("--model", "googlenet-bn", "--input-size", "" + SIZE,
-                "--batch-size", "32", "--threads", "1", "--out", out.toString(),
-                "--checkpoint-dir", checkpoints.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "--model",
+                "googlenet-bn",
+                "--input-size",
+                "" + SIZE,
+                "--batch-size",
+                "32",
+                "--threads",
+                "1",
+                "--out",
+                out.toString(),
+                "--checkpoint-dir",
+                checkpoints.toString()));
         args.addAll(List.of(more));
         return Cli.options(args.toArray(String[]::new));
     }
@@ -55,8 +65,15 @@ class TrainingTest {
 
     @BeforeAll
     static void trainBriefly() throws IOException {
-        shortRun = train(options(dir.resolve("model"), dir.resolve("checkpoints"),
-                "--epochs", "3", "--limit-train", "512", "--limit-test", "500"));
+        shortRun = train(options(
+                dir.resolve("model"),
+                dir.resolve("checkpoints"),
+                "--epochs",
+                "3",
+                "--limit-train",
+                "512",
+                "--limit-test",
+                "500"));
     }
 
     @Test
@@ -66,9 +83,12 @@ class TrainingTest {
         assertThat(history).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
         assertThat(history.get(2).trainLoss()).isLessThan(history.get(0).trainLoss());
         assertThat(shortRun.finalEvaluation().top1()).isGreaterThan(0.2);
-        assertThat(shortRun.finalEvaluation().top5()).isGreaterThan(shortRun.finalEvaluation().top1());
+        assertThat(shortRun.finalEvaluation().top5())
+                .isGreaterThan(shortRun.finalEvaluation().top1());
         assertThat(shortRun.finalEvaluation().confusion()).hasDimensions(10, 10);
-        assertThat(Arrays.stream(shortRun.finalEvaluation().confusion()).flatMapToInt(Arrays::stream).sum())
+        assertThat(Arrays.stream(shortRun.finalEvaluation().confusion())
+                        .flatMapToInt(Arrays::stream)
+                        .sum())
                 .isEqualTo(500);
         // The final figures are the float16 weights as served; they classify as the trained network did.
         assertThat(shortRun.finalEvaluation().top1()).isCloseTo(history.get(2).testTop1(), within(3 / 500.0));
@@ -83,9 +103,17 @@ class TrainingTest {
         assertThat(artifact.labels()).isEqualTo(FashionMnist.CLASSES);
         assertThat(artifact.manifest().input().size()).isEqualTo(SIZE);
         assertThat(artifact.manifest().preprocessing().mean()).containsExactly(FashionMnist.MEAN);
-        assertThat(artifact.manifest().description()).contains("Fashion-MNIST", "3 epochs", "stored as float16",
-                String.format(java.util.Locale.ROOT, "top-1 %.4f", shortRun.finalEvaluation().top1()));
-        assertThat(model.resolve("report")).isDirectoryContaining("glob:**/summary.json")
+        assertThat(artifact.manifest().description())
+                .contains(
+                        "Fashion-MNIST",
+                        "3 epochs",
+                        "stored as float16",
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "top-1 %.4f",
+                                shortRun.finalEvaluation().top1()));
+        assertThat(model.resolve("report"))
+                .isDirectoryContaining("glob:**/summary.json")
                 .isDirectoryContaining("glob:**/summary.md")
                 .isDirectoryContaining("glob:**/loss.png")
                 .isDirectoryContaining("glob:**/accuracy.png")
@@ -103,15 +131,20 @@ class TrainingTest {
             NDArray shipped = inferenceLogits(loadArtifact(dir.resolve("model"), manager), images, manager);
             assertThat(shipped.sub(expected).abs().max().getFloat())
                     .isLessThan(0.003f * Math.max(1f, expected.abs().max().getFloat()));
-            assertThat(shipped.argMax(1).toLongArray()).isEqualTo(expected.argMax(1).toLongArray());
+            assertThat(shipped.argMax(1).toLongArray())
+                    .isEqualTo(expected.argMax(1).toLongArray());
 
             // Stored as float32, the service's network computes exactly the trained network's logits.
             Block inference = Architecture.GOOGLENET_BN.build(10, 1, false);
             inference.initialize(manager, DataType.FLOAT32, new Shape(1, 1, SIZE, SIZE));
             NetworkWeights.copyWithoutAux(trained, inference);
             Path exact = dir.resolve("float32-model");
-            ModelArtifact.write(exact, ModelArtifact.open(dir.resolve("model")).manifest().withWeights(null),
-                    FashionMnist.CLASSES, inference, WeightStorage.FLOAT32);
+            ModelArtifact.write(
+                    exact,
+                    ModelArtifact.open(dir.resolve("model")).manifest().withWeights(null),
+                    FashionMnist.CLASSES,
+                    inference,
+                    WeightStorage.FLOAT32);
             NDArray loaded = inferenceLogits(loadArtifact(exact, manager), images, manager);
             assertThat(loaded.toFloatArray()).containsExactly(expected.toFloatArray());
         }
@@ -121,15 +154,14 @@ class TrainingTest {
     void aResumedRunContinuesAfterTheLastCompleteCheckpoint() throws IOException {
         Path checkpoints = dir.resolve("resume-checkpoints");
         String[] quick = {"--limit-train", "128", "--limit-test", "64"};
-        TrainingResult first = train(options(dir.resolve("first"), checkpoints,
-                concat(quick, "--epochs", "2")));
+        TrainingResult first = train(options(dir.resolve("first"), checkpoints, concat(quick, "--epochs", "2")));
         // A run killed while writing epoch 3: partial temporary files, and weights without a state file.
         Files.writeString(checkpoints.resolve("epoch-0003.json.tmp"), "{\"epoch\": 3, \"hist");
         Files.write(checkpoints.resolve("epoch-0003.ndlist.tmp"), new byte[] {1, 2, 3});
         Files.write(checkpoints.resolve("epoch-0003.ndlist"), new byte[] {4, 5, 6});
 
-        TrainingResult resumed = train(options(dir.resolve("resumed"), checkpoints,
-                concat(quick, "--epochs", "3", "--resume")));
+        TrainingResult resumed =
+                train(options(dir.resolve("resumed"), checkpoints, concat(quick, "--epochs", "3", "--resume")));
 
         assertThat(resumed.firstEpochThisRun()).isEqualTo(3);
         assertThat(resumed.history()).hasSize(3);
@@ -146,7 +178,9 @@ class TrainingTest {
 
     /** Sixteen Fashion-MNIST test images, prepared as in training. */
     private static NDArray testImages(NDManager manager) {
-        float[][] images = FashionMnist.load(FashionMnist.DEFAULT_DIR, SIZE, 1, 1, 16).test().images();
+        float[][] images = FashionMnist.load(FashionMnist.DEFAULT_DIR, SIZE, 1, 1, 16)
+                .test()
+                .images();
         float[] batch = new float[images.length * SIZE * SIZE];
         for (int i = 0; i < images.length; i++) {
             System.arraycopy(images[i], 0, batch, i * SIZE * SIZE, SIZE * SIZE);
@@ -159,7 +193,9 @@ class TrainingTest {
         OfflineEngine.pytorch();
         Block network = Architecture.GOOGLENET_BN.build(10, 1, true);
         network.initialize(manager, DataType.FLOAT32, new Shape(2, 1, SIZE, SIZE));
-        NetworkWeights.decodeInto(network, Checkpoints.latest(dir.resolve("checkpoints")).orElseThrow().weights(),
+        NetworkWeights.decodeInto(
+                network,
+                Checkpoints.latest(dir.resolve("checkpoints")).orElseThrow().weights(),
                 manager);
         return network;
     }

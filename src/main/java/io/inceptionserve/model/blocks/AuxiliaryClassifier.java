@@ -50,10 +50,7 @@ public final class AuxiliaryClassifier extends ScopedSequentialBlock {
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         if (!training) {
             return inputs;
         }

@@ -31,11 +31,7 @@ public record BasicConv2d(boolean batchNorm) {
      * @return the conv unit
      */
     public ScopedSequentialBlock of(int filters, int kernel, int stride, int padding) {
-        return build(
-                filters,
-                new Shape(kernel, kernel),
-                new Shape(stride, stride),
-                new Shape(padding, padding));
+        return build(filters, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding));
     }
 
     /**
@@ -56,7 +52,8 @@ public record BasicConv2d(boolean batchNorm) {
     }
 
     private ScopedSequentialBlock build(int filters, Shape kernel, Shape stride, Shape padding) {
-        BatchNorm bn = batchNorm ? BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build() : null;
+        BatchNorm bn =
+                batchNorm ? BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build() : null;
         return new ScopedSequentialBlock()
                 .add(
                         "conv",

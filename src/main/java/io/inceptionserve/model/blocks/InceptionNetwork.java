@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,10 +62,7 @@ public final class InceptionNetwork extends ScopedSequentialBlock {
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         checkInputShape(inputs.singletonOrThrow().getShape());
         return super.forwardInternal(parameterStore, inputs, training, params);
     }
@@ -81,8 +77,7 @@ public final class InceptionNetwork extends ScopedSequentialBlock {
     /** Fails fast, with the expected layout, instead of deep inside the first convolution. */
     private void checkInputShape(Shape shape) {
         if (shape.dimension() != 4 || shape.get(1) != inputChannels) {
-            throw new IllegalArgumentException(
-                    "Expected input N×" + inputChannels + "×H×W, got " + shape);
+            throw new IllegalArgumentException("Expected input N×" + inputChannels + "×H×W, got " + shape);
         }
     }
 }

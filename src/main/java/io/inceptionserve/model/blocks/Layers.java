@@ -16,10 +16,7 @@ public final class Layers {
 
     public static Block maxPool(int kernel, int stride, int padding, boolean ceilMode) {
         return Pool.maxPool2dBlock(
-                new Shape(kernel, kernel),
-                new Shape(stride, stride),
-                new Shape(padding, padding),
-                ceilMode);
+                new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding), ceilMode);
     }
 
     /** 3×3 stride-1 average pool that keeps H×W (zero padding counted, as PyTorch's default). */
@@ -35,8 +32,7 @@ public final class Layers {
     public static Block adaptiveAvgPool(int size) {
         Shape outputSize = new Shape(size, size);
         return LambdaBlock.singleton(
-                array -> JniUtils.adaptiveAvgPool((PtNDArray) array, outputSize),
-                "adaptiveAvgPool2d");
+                array -> JniUtils.adaptiveAvgPool((PtNDArray) array, outputSize), "adaptiveAvgPool2d");
     }
 
     /** Global average pool → dropout → linear, the head of both networks. */

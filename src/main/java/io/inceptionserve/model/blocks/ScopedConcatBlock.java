@@ -43,30 +43,21 @@ public class ScopedConcatBlock extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         // The outer scope owns the branch outputs, so they die once concatenated.
-        return Scopes.run(
-                inputs,
-                shared -> {
-                    NDList branchOutputs = new NDList(children.size());
-                    for (Block branch : children.values()) {
-                        NDList output =
-                                Scopes.run(
-                                        shared,
-                                        in -> branch.forward(parameterStore, in, training, params));
-                        branchOutputs.add(output.singletonOrThrow());
-                    }
-                    return new NDList(NDArrays.concat(branchOutputs, CHANNEL_AXIS));
-                });
+        return Scopes.run(inputs, shared -> {
+            NDList branchOutputs = new NDList(children.size());
+            for (Block branch : children.values()) {
+                NDList output = Scopes.run(shared, in -> branch.forward(parameterStore, in, training, params));
+                branchOutputs.add(output.singletonOrThrow());
+            }
+            return new NDList(NDArrays.concat(branchOutputs, CHANNEL_AXIS));
+        });
     }
 
     /** {@inheritDoc} */
     @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         for (Block branch : children.values()) {
             branch.initialize(manager, dataType, inputShapes);
         }

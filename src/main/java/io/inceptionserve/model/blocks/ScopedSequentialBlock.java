@@ -59,18 +59,14 @@ public class ScopedSequentialBlock extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList current = inputs;
         NDList sideOutputs = new NDList();
         for (Block child : children.values()) {
-            NDList outputs =
-                    Scopes.run(
-                            current,
-                            array -> Scopes.isOneOf(array, inputs),
-                            in -> child.forward(parameterStore, in, training, params));
+            NDList outputs = Scopes.run(
+                    current,
+                    array -> Scopes.isOneOf(array, inputs),
+                    in -> child.forward(parameterStore, in, training, params));
             current = outputs.subNDList(0, 1);
             sideOutputs.addAll(outputs.subNDList(1));
         }
@@ -79,8 +75,7 @@ public class ScopedSequentialBlock extends AbstractBlock {
 
     /** {@inheritDoc} */
     @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape[] shapes = inputShapes;
         for (Block child : children.values()) {
             child.initialize(manager, dataType, shapes);

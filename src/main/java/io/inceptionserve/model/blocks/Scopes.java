@@ -3,7 +3,6 @@ package io.inceptionserve.model.blocks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 

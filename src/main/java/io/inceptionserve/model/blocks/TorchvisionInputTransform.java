@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -56,10 +55,9 @@ public final class TorchvisionInputTransform {
      */
     public static InceptionNetwork prepend(InceptionNetwork network) {
         if (network.inputChannels() != IMAGENET_MEAN.length) {
-            throw new IllegalArgumentException(
-                    "torchvision's input transform is for RGB input, the network takes "
-                            + network.inputChannels()
-                            + " channels");
+            throw new IllegalArgumentException("torchvision's input transform is for RGB input, the network takes "
+                    + network.inputChannels()
+                    + " channels");
         }
         Map<String, Block> stages = new LinkedHashMap<>();
         stages.put(STAGE, block());

@@ -1,16 +1,15 @@
 package io.inceptionserve.model.googlenet;
 
 import ai.djl.nn.Block;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.BasicConv2d;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds GoogLeNet (Inception-v1, architectures.md §1) and its BatchNorm variant (§2) as an
@@ -32,6 +31,7 @@ import io.inceptionserve.model.blocks.ScopedSequentialBlock;
 public final class GoogLeNet {
 
     /** The spec §1 module table, row for row. */
+    // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
                     //             name    in   #1x1   #3x3r   #3x3   #5x5r   #5x5   proj
@@ -44,6 +44,7 @@ public final class GoogLeNet {
                     new ModuleSpec("4e",  528,   256,    160,   320,     32,   128,   128),
                     new ModuleSpec("5a",  832,   256,    160,   320,     32,   128,   128),
                     new ModuleSpec("5b",  832,   384,    192,   384,     48,   128,   128));
+    // spotless:on
 
     /**
      * Auxiliary heads pool adaptively to 4×4, so that small inputs work too: at 224 the paper's
@@ -66,14 +67,7 @@ public final class GoogLeNet {
      * @param poolProj the 1×1 projection after the pool
      */
     public record ModuleSpec(
-            String name,
-            int in,
-            int ch1x1,
-            int ch3x3Reduce,
-            int ch3x3,
-            int ch5x5Reduce,
-            int ch5x5,
-            int poolProj) {
+            String name, int in, int ch1x1, int ch3x3Reduce, int ch3x3, int ch5x5Reduce, int ch5x5, int poolProj) {
 
         /**
          * Returns the module's output channels.
@@ -196,11 +190,10 @@ public final class GoogLeNet {
         }
 
         private InceptionModule module(String name, BasicConv2d conv) {
-            ModuleSpec spec =
-                    MODULES.stream()
-                            .filter(row -> row.name().equals(name))
-                            .findFirst()
-                            .orElseThrow();
+            ModuleSpec spec = MODULES.stream()
+                    .filter(row -> row.name().equals(name))
+                    .findFirst()
+                    .orElseThrow();
             return new InceptionModule(spec, conv, thirdBranchKernel);
         }
 

@@ -32,8 +32,6 @@ public final class InceptionModule extends ScopedConcatBlock {
                         .add(conv.same(spec.ch5x5(), thirdBranchKernel, thirdBranchKernel)));
         add(
                 "branch4",
-                new ScopedSequentialBlock()
-                        .add(Layers.maxPool(3, 1, 1, true))
-                        .add(conv.same(spec.poolProj(), 1, 1)));
+                new ScopedSequentialBlock().add(Layers.maxPool(3, 1, 1, true)).add(conv.same(spec.poolProj(), 1, 1)));
     }
 }

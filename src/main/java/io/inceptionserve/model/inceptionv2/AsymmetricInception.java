@@ -1,6 +1,7 @@
 package io.inceptionserve.model.inceptionv2;
 
 import static io.inceptionserve.model.blocks.BasicConv2d.WITH_BATCH_NORM;
+
 import io.inceptionserve.model.blocks.ScopedConcatBlock;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
 

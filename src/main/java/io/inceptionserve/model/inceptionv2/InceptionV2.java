@@ -5,15 +5,14 @@ import static io.inceptionserve.model.inceptionv2.InceptionV2.PoolType.AVG;
 import static io.inceptionserve.model.inceptionv2.InceptionV2.PoolType.MAX;
 
 import ai.djl.nn.Block;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds Inception-v2 (architectures.md §3) as an {@link InceptionNetwork} with the stages stem,
@@ -33,6 +32,7 @@ import io.inceptionserve.model.blocks.ScopedSequentialBlock;
 public final class InceptionV2 {
 
     /** The spec §3 group tables, row for row (stride-2 rows are grid reductions). */
+    // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
                     //             name    out   #1x1   red   width   dblRed   dblWidth  pool   proj
@@ -46,6 +46,7 @@ public final class InceptionV2 {
                     new ModuleSpec("5e",  1280,     0,  128,    192,     128,       320,  MAX,     0),
                     new ModuleSpec("2a",  1280,   256,  128,    160,     128,       240,  AVG,   224),
                     new ModuleSpec("2b",  2048,   256,   96,     96,      96,       160,  MAX,     0));
+    // spotless:on
 
     /** The aux head pools adaptively to 5×5: the spec's 5×5/3 pool gives 5×5 at 17×17 only. */
     private static final int AUX_POOL_SIZE = 5;
@@ -100,9 +101,7 @@ public final class InceptionV2 {
         Block poolBranch() {
             return switch (pool) {
                 case AVG ->
-                        new ScopedSequentialBlock()
-                                .add(Layers.avgPool3x3Same())
-                                .add(WITH_BATCH_NORM.same(poolProj, 1, 1));
+                    new ScopedSequentialBlock().add(Layers.avgPool3x3Same()).add(WITH_BATCH_NORM.same(poolProj, 1, 1));
                 case MAX -> Layers.maxPool(3, 1, 1, false);
             };
         }
@@ -119,7 +118,6 @@ public final class InceptionV2 {
 
     /** Configures an Inception-v2; the default has the auxiliary head. */
     public static final class Builder extends NetworkBuilder<Builder> {
-
 
         Builder() {
             super(0.2f); // the dropout of the implementation behind the seed's reported results

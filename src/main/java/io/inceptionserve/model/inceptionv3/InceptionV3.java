@@ -11,15 +11,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds Inception-v3 with torchvision's {@code Inception3} topology as an {@link
@@ -51,6 +50,7 @@ public final class InceptionV3 {
      * reductions whose pool branch is a 3×3/2 max pool passing the input through (B's 3×3 branch
      * has no reduce).
      */
+    // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
                     //             name kind    in   #1x1   red  width   dblRed  dblWidth  proj   out
@@ -65,6 +65,7 @@ public final class InceptionV3 {
                     new ModuleSpec("7a",  D,   768,     0,  192,   320,     192,      192,    0,  1280),
                     new ModuleSpec("7b",  E,  1280,   320,  384,   384,     448,      384,  192,  2048),
                     new ModuleSpec("7c",  E,  2048,   320,  384,   384,     448,      384,  192,  2048));
+    // spotless:on
 
     private static final int AUX_CONV0_FILTERS = 128;
     private static final int AUX_CONV1_FILTERS = 768;
@@ -133,7 +134,6 @@ public final class InceptionV3 {
     /** Configures an Inception-v3; the default has the auxiliary head. */
     public static final class Builder extends NetworkBuilder<Builder> {
 
-
         Builder() {
             super(0.5f); // torchvision's dropout
         }
@@ -162,9 +162,7 @@ public final class InceptionV3 {
                             .add("Conv2d_4a_3x3", WITH_BATCH_NORM.of(192, 3, 1, 0))
                             .add("maxpool2", Layers.maxPool(3, 2, 0, false)));
             stages.put("mixed5", mixed("5b", "5c", "5d"));
-            stages.put(
-                    "mixed6",
-                    mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHeads ? auxLogits() : null));
+            stages.put("mixed6", mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHeads ? auxLogits() : null));
             stages.put("mixed7", mixed("7a", "7b", "7c"));
             stages.put("head", Layers.classifierHead(dropout, numClasses));
             return new InceptionNetwork(inputChannels, numClasses, stages);
@@ -173,11 +171,10 @@ public final class InceptionV3 {
         private static ScopedSequentialBlock mixed(String... names) {
             ScopedSequentialBlock stage = new ScopedSequentialBlock();
             for (String name : names) {
-                ModuleSpec spec =
-                        MODULES.stream()
-                                .filter(row -> row.name().equals(name))
-                                .findFirst()
-                                .orElseThrow();
+                ModuleSpec spec = MODULES.stream()
+                        .filter(row -> row.name().equals(name))
+                        .findFirst()
+                        .orElseThrow();
                 stage.add("Mixed_" + name, new MixedModule(spec));
             }
             return stage;

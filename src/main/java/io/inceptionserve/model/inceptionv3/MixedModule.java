@@ -99,9 +99,7 @@ public final class MixedModule extends ScopedConcatBlock {
         return new ScopedSequentialBlock()
                 .add("branch3x3dbl_1", conv1x1(spec.doubleReduce()))
                 .add("branch3x3dbl_2", WITH_BATCH_NORM.same(spec.doubleWidth(), 3, 3))
-                .add(
-                        "branch3x3dbl_3",
-                        WITH_BATCH_NORM.of(spec.doubleWidth(), 3, stride, stride == 1 ? 1 : 0));
+                .add("branch3x3dbl_3", WITH_BATCH_NORM.of(spec.doubleWidth(), 3, stride, stride == 1 ? 1 : 0));
     }
 
     /** avg pool 3×3/1 → branch_pool, a 1×1 projection. */

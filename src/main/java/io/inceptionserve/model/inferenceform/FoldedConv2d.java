@@ -36,8 +36,7 @@ public final class FoldedConv2d extends AbstractBlock {
      * @param dilation the dilation
      * @param groups the number of groups
      */
-    FoldedConv2d(
-            NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation, int groups) {
+    FoldedConv2d(NDArray weight, NDArray bias, Shape stride, Shape padding, Shape dilation, int groups) {
         super(VERSION);
         this.weight = addParameter(fixed("weight", Parameter.Type.WEIGHT, weight));
         this.bias = addParameter(fixed("bias", Parameter.Type.BIAS, bias));
@@ -59,10 +58,7 @@ public final class FoldedConv2d extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
         Device device = input.getDevice();
         return Conv2d.conv2d(
@@ -83,8 +79,7 @@ public final class FoldedConv2d extends AbstractBlock {
         long[] dims = {input.get(0), kernel.get(0), 0, 0};
         for (int axis = 0; axis < 2; axis++) {
             long span = dilation.get(axis) * (kernel.get(2 + axis) - 1) + 1;
-            dims[2 + axis] =
-                    (input.get(2 + axis) + 2 * padding.get(axis) - span) / stride.get(axis) + 1;
+            dims[2 + axis] = (input.get(2 + axis) + 2 * padding.get(axis) - span) / stride.get(axis) + 1;
         }
         return new Shape[] {new Shape(dims)};
     }

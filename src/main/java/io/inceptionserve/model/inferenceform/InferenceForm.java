@@ -12,14 +12,13 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-
-import java.lang.reflect.Field;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.ScopedConcatBlock;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
+import java.lang.reflect.Field;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Builds the inference form of a trained network: a separate block, with its own copies of the
@@ -127,15 +126,12 @@ public final class InferenceForm {
             long filters = weight.getShape().get(0);
             Parameter convBias = conv.getParameters().get("bias");
             NDArray bias =
-                    convBias == null
-                            ? scratch.zeros(new Shape(filters), DataType.FLOAT64)
-                            : copy(convBias, scratch);
+                    convBias == null ? scratch.zeros(new Shape(filters), DataType.FLOAT64) : copy(convBias, scratch);
             if (batchNorm != null) {
                 PairList<String, Parameter> bn = batchNorm.getParameters();
                 NDArray variance = copy(bn.get("runningVar"), scratch);
-                NDArray scale =
-                        copy(bn.get("gamma"), scratch)
-                                .div(variance.add(epsilonOf(batchNorm)).sqrt());
+                NDArray scale = copy(bn.get("gamma"), scratch)
+                        .div(variance.add(epsilonOf(batchNorm)).sqrt());
                 NDArray mean = copy(bn.get("runningMean"), scratch);
                 weight = weight.mul(scale.reshape(filters, 1, 1, 1));
                 bias = copy(bn.get("beta"), scratch).add(bias.sub(mean).mul(scale));
@@ -154,11 +150,10 @@ public final class InferenceForm {
 
     private Linear copyOf(Linear linear) {
         PairList<String, Parameter> parameters = linear.getParameters();
-        Linear copy =
-                Linear.builder()
-                        .setUnits(parameters.get("weight").getArray().getShape().get(0))
-                        .optBias(parameters.contains("bias"))
-                        .build();
+        Linear copy = Linear.builder()
+                .setUnits(parameters.get("weight").getArray().getShape().get(0))
+                .optBias(parameters.contains("bias"))
+                .build();
         try (NDManager scratch = manager.newSubManager()) {
             for (Pair<String, Parameter> parameter : parameters) {
                 Parameter target = copy.getParameters().get(parameter.getKey());
