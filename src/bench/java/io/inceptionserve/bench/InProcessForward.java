@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
@@ -157,7 +158,7 @@ final class InProcessForward {
 
         @Override
         public NDList processInput(TranslatorContext ctx, ImageBatch batch) {
-            return new NDList(ctx.getNDManager().create(batch.pixels(), batch.shape()));
+            return new NDList(ctx.getNDManager().create(batch.pixels(), new Shape(batch.shape())));
         }
 
         @Override

@@ -5,7 +5,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
-import io.inceptionserve.bench.InferenceBenchmark;
+import io.inceptionserve.jmh.InferenceBenchmark;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.OfflineEngine;
 import java.util.Random;

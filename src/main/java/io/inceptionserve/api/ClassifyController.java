@@ -118,9 +118,7 @@ public class ClassifyController {
     private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
         for (int i = 0; i < uploads.size(); i++) {
             if (uploads.get(i).bytes().length == 0) {
-                String which =
-                        uploads.get(i).filename() != null ? "'" + uploads.get(i).filename() + "'" : "image " + (i + 1);
-                throw new InvalidRequestException(which + " is empty");
+                throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
         return classifier.classify(model, uploads, topK);

@@ -25,7 +25,7 @@ public record ModelInfo(
         String architecture,
         String description,
         int labels,
-        ModelManifest.Input input,
+        Input input,
         List<String> devices,
         ServedModel.Status status,
         boolean trained,
@@ -39,10 +39,23 @@ public record ModelInfo(
                 artifact == null ? null : artifact.architecture().id(),
                 artifact == null ? null : artifact.manifest().description(),
                 artifact == null ? 0 : artifact.labels().size(),
-                artifact == null ? null : artifact.manifest().input(),
+                artifact == null ? null : Input.of(artifact.manifest().input()),
                 model.devices().stream().map(Object::toString).toList(),
                 model.status(),
                 model.trained(),
                 model.failure());
+    }
+
+    /**
+     * The network's input, as the JSON of {@code GET /models} shows it.
+     *
+     * @param size the side of the square input in pixels
+     * @param channels 1 (grey) or 3 (RGB)
+     */
+    public record Input(int size, int channels) {
+
+        static Input of(ModelManifest.Input input) {
+            return new Input(input.size(), input.channels());
+        }
     }
 }

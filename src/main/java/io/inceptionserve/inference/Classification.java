@@ -1,6 +1,8 @@
 package io.inceptionserve.inference;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The answer to one classification request.
@@ -35,5 +37,24 @@ public record Classification(
      * @param classIndex the class's index in the model's labels
      * @param probability softmax probability in [0, 1]
      */
-    public record Prediction(String label, int classIndex, double probability) {}
+    public record Prediction(String label, int classIndex, double probability) {
+
+        /**
+         * Picks the k most probable classes.
+         *
+         * @param probabilities every class's probability, in class-index order
+         * @param labels the class names, in the same order
+         * @param k how many to keep
+         * @return the top k, most probable first
+         */
+        public static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
+            return IntStream.range(0, probabilities.length)
+                    .boxed()
+                    .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c])
+                            .reversed())
+                    .limit(k)
+                    .map(c -> new Prediction(labels.get(c), c, probabilities[c]))
+                    .toList();
+        }
+    }
 }

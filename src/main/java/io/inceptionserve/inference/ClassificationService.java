@@ -15,7 +15,6 @@ import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
 
@@ -82,11 +80,11 @@ public class ClassificationService {
     public float[][] probabilities(String modelName, ImageBatch batch) {
         ServedModel model = readyModel(modelName);
         var input = model.artifact().manifest().input();
-        Shape expected = new Shape(batch.count(), input.channels(), input.size(), input.size());
-        if (!batch.shape().equals(expected) || batch.count() < 1) {
+        long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
+        if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
             throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
                     + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
-                    + batch.shape());
+                    + new Shape(batch.shape()));
         }
         int length = batch.pixels().length / batch.count();
         List<float[]> images = new ArrayList<>(batch.count());
@@ -156,7 +154,7 @@ public class ClassificationService {
             Scored scored = scores.get(i);
             results.add(new ImageResult(
                     images.get(i).filename(),
-                    topK(scored.probabilities(), labels, topK),
+                    Prediction.topK(scored.probabilities(), labels, topK),
                     millis(scored.queueNanos()),
                     millis(preprocessNanos[i]),
                     millis(scored.inferenceNanos()),
@@ -252,21 +250,8 @@ public class ClassificationService {
         try {
             return preprocessor.prepare(image.bytes());
         } catch (InvalidImageException e) {
-            String which = image.filename() != null
-                    ? "'" + image.filename() + "'"
-                    : count > 1 ? "image " + (index + 1) : "the image";
-            throw new InvalidImageException(e.reason(), which + ": " + e.getMessage(), e);
+            throw new InvalidImageException(e.reason(), image.describe(index, count) + ": " + e.getMessage(), e);
         }
-    }
-
-    private static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
-        return IntStream.range(0, probabilities.length)
-                .boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c])
-                        .reversed())
-                .limit(k)
-                .map(c -> new Prediction(labels.get(c), c, probabilities[c]))
-                .toList();
     }
 
     private static double millis(long nanos) {

@@ -1,6 +1,5 @@
 package io.inceptionserve.inference;
 
-import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.image.ImagePreprocessor;
 
 /**
@@ -9,10 +8,10 @@ import io.inceptionserve.image.ImagePreprocessor;
  * @param pixels {@code count × channels × size × size} floats
  * @param shape the network input shape {@code (count, channels, size, size)}
  */
-public record ImageBatch(float[] pixels, Shape shape) {
+public record ImageBatch(float[] pixels, long[] shape) {
 
     public int count() {
-        return (int) shape.get(0);
+        return (int) shape[0];
     }
 
     /** Stacks images prepared by the same {@link ImagePreprocessor}. */
@@ -22,6 +21,6 @@ public record ImageBatch(float[] pixels, Shape shape) {
         for (int i = 0; i < images.size(); i++) {
             System.arraycopy(images.get(i), 0, pixels, i * length, length);
         }
-        return new ImageBatch(pixels, new Shape(images.size(), channels, size, size));
+        return new ImageBatch(pixels, new long[] {images.size(), channels, size, size});
     }
 }

@@ -2,6 +2,7 @@ package io.inceptionserve.inference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 
@@ -13,7 +14,7 @@ final class ProbabilityTranslator implements NoBatchifyTranslator<ImageBatch, fl
 
     @Override
     public NDList processInput(TranslatorContext ctx, ImageBatch batch) {
-        return new NDList(ctx.getNDManager().create(batch.pixels(), batch.shape()));
+        return new NDList(ctx.getNDManager().create(batch.pixels(), new Shape(batch.shape())));
     }
 
     @Override

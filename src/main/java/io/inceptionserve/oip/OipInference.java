@@ -1,6 +1,5 @@
 package io.inceptionserve.oip;
 
-import ai.djl.ndarray.types.Shape;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
@@ -13,10 +12,8 @@ import io.inceptionserve.oip.InferenceResponse.ResponseOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -142,7 +139,7 @@ class OipInference {
                     "FP32 input '" + input.name() + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(shape));
         }
         checkImageCount(shape[0]);
-        return classifier.probabilities(model.name(), new ImageBatch(numbers.values(), new Shape(shape)));
+        return classifier.probabilities(model.name(), new ImageBatch(numbers.values(), shape));
     }
 
     private void checkImageCount(long count) {
@@ -204,11 +201,9 @@ class OipInference {
         int count = Math.min(k, labels.size());
         List<String> classes = new ArrayList<>(probabilities.length * count);
         for (float[] image : probabilities) {
-            IntStream.range(0, image.length)
-                    .boxed()
-                    .sorted(Comparator.comparingDouble((Integer c) -> image[c]).reversed())
-                    .limit(count)
-                    .forEach(c -> classes.add(String.format(Locale.ROOT, "%f:%d:%s", image[c], c, labels.get(c))));
+            for (Classification.Prediction p : Classification.Prediction.topK(image, labels, count)) {
+                classes.add(String.format(Locale.ROOT, "%f:%d:%s", p.probability(), p.classIndex(), p.label()));
+            }
         }
         return new ResponseOutput(OipModels.OUTPUT, new long[] {probabilities.length, count}, "BYTES", classes);
     }

@@ -88,8 +88,8 @@ class TensorLifetimeTest {
                     "googlenet-bn",
                     queue,
                     new Batching(1, 1, Duration.ZERO),
-                    (int) image.shape().get(1),
-                    (int) image.shape().get(2),
+                    (int) image.shape()[1],
+                    (int) image.shape()[2],
                     new InferenceMetrics(new SimpleMeterRegistry()));
             for (int i = 0; i < WARM_UP; i++) {
                 request(queue);

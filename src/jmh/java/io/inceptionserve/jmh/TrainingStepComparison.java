@@ -1,4 +1,4 @@
-package io.inceptionserve.bench;
+package io.inceptionserve.jmh;
 
 import io.inceptionserve.training.TrainingStepBenchmark;
 import java.io.IOException;

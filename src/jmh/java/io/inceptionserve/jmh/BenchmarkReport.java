@@ -1,4 +1,4 @@
-package io.inceptionserve.bench;
+package io.inceptionserve.jmh;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.inceptionserve.bench;
+package io.inceptionserve.jmh;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;

@@ -1,4 +1,4 @@
-package io.inceptionserve.bench;
+package io.inceptionserve.jmh;
 
 import ai.djl.inference.Predictor;
 import ai.djl.pytorch.jni.JniUtils;

@@ -1,4 +1,4 @@
-package io.inceptionserve.bench;
+package io.inceptionserve.jmh;
 
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
