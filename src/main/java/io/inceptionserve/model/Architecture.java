@@ -10,18 +10,18 @@ import java.util.stream.Collectors;
 /** The networks the service can hold, by the id used in configuration and model artifacts. */
 public enum Architecture {
 
-    /** GoogLeNet as in the 2014 paper (§1): conv biases, no BatchNorm, 5×5 third branch. */
+    /** GoogLeNet as in "Going Deeper with Convolutions", Table 1: conv biases, no BatchNorm, 5×5 third branch. */
     GOOGLENET("googlenet", 224, 31),
 
     /**
-     * GoogLeNet-BN (§2): conv → BatchNorm → ReLU everywhere, with torchvision's 3×3 third branch
+     * GoogLeNet-BN: GoogLeNet's topology with conv → BatchNorm → ReLU everywhere, with torchvision's 3×3 third branch
      * and 2×2 maxpool4 rather than the paper's 5×5 and 3×3. That makes its topology torchvision's
      * {@code googlenet}, so the public ImageNet weights import one to one (6,624,904 parameters
      * without aux heads).
      */
     GOOGLENET_BN("googlenet-bn", 224, 15),
 
-    /** Inception-v2 (§3). */
+    /** Inception-v2, "Rethinking the Inception Architecture for Computer Vision", Table 1. */
     INCEPTION_V2("inception-v2", 299, 73),
 
     /**

@@ -109,7 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--lr-schedule",
             defaultValue = "step",
             description = "Learning-rate schedule: step = multiply by --lr-decay-factor every --lr-decay-epochs "
-                    + "epochs (the seed's recipe); cosine = cosine decay to 1%% of --lr over the run "
+                    + "epochs (the step decay of the Inception papers); cosine = cosine decay to 1%% of --lr over the run "
                     + "(default: ${DEFAULT-VALUE}).")
     private LrSchedule lrSchedule;
 

@@ -41,7 +41,7 @@ import me.tongfei.progressbar.ProgressBar;
  *
  * <p>Every training step and every evaluation batch runs in its own sub-{@link NDManager} that is
  * closed when the step ends, so the batch, the outputs and the loss are freed at once instead of
- * piling up on the trainer's manager (performance-notes §2: twice the throughput).
+ * piling up on the trainer's manager (docs/performance.md, "Scoping": twice the throughput).
  */
 public final class Training {
 

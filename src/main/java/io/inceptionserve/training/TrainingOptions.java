@@ -52,7 +52,7 @@ public record TrainingOptions(
 
     /** How the learning rate changes over the run. */
     public enum LrSchedule {
-        /** The seed's recipe: multiply by a factor every few epochs. */
+        /** Step decay, as "Rethinking the Inception Architecture" trains: multiply by a factor every few epochs. */
         STEP,
         /** Cosine decay from the initial rate to 1 % of it at the last step. */
         COSINE;

@@ -12,7 +12,7 @@ import io.inceptionserve.model.inferenceform.ChannelsLast;
 /**
  * One optimisation step: forward, loss, backward and parameter update, in a sub-{@link NDManager}
  * closed when the step ends, so that the batch, the outputs, the loss and every temporary of the
- * step are freed then rather than when the trainer closes (performance-notes §2).
+ * step are freed then rather than when the trainer closes (docs/performance.md, "Scoping").
  *
  * <p>The batch goes in {@link ChannelsLast channels-last}: libtorch keeps that layout through the
  * network, which puts the pools, forward and backward, on their vectorised kernels.

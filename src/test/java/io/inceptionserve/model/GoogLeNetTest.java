@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class GoogLeNetTest {
 
-    /** torchvision googlenet(aux_logits=False), the spec's reference figure. */
+    /** torchvision googlenet(aux_logits=False)'s parameter count. */
     private static final long TORCHVISION_GOOGLENET_PARAMETERS = 6_624_904;
 
     @ParameterizedTest
@@ -74,7 +74,7 @@ class GoogLeNetTest {
         long measured = parameterCount(Architecture.GOOGLENET, false);
 
         assertThat(measured).isEqualTo(expected).isEqualTo(6_998_552);
-        // The spec's "about 7.0 M" is rounded to 0.1 M, so it allows ±0.05 M.
+        // The paper-exact network is "about 7.0 M" parameters, rounded to 0.1 M, so it allows ±0.05 M.
         assertThat(measured).isCloseTo(7_000_000L, within(50_000L));
     }
 

@@ -47,7 +47,7 @@ class InceptionV2Test {
         long withoutAux = GoogLeNetTest.parameterCount(Architecture.INCEPTION_V2, false);
         long withAux = GoogLeNetTest.parameterCount(Architecture.INCEPTION_V2, true);
 
-        // The spec's figures are rounded to 0.1 M, so each allows ±0.05 M.
+        // The expected figures (16.7 M, 21.1 M) are rounded to 0.1 M, so each allows ±0.05 M.
         assertThat(withoutAux).isCloseTo(16_700_000L, within(50_000L));
         assertThat(withAux).isCloseTo(21_100_000L, within(50_000L));
         // The aux head exactly: conv 768·128 + BN 2·128 + fc1 3200·1024 + 1024 + fc2 1024·1000 +

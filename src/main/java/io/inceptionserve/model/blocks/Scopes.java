@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Without this, every activation of a forward stays attached to the caller's manager until the
  * caller closes it: the working set is then the whole network's activations, and on these
- * machines the allocator keeps faulting in fresh pages (performance-notes §2, 2× slower). In
+ * machines the allocator keeps faulting in fresh pages (docs/performance.md, "Scoping": 2× slower). In
  * training, closing the Java handles is safe: autograd keeps the tensors that backward needs
  * alive natively.
  */

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds GoogLeNet (Inception-v1, architectures.md §1) and its BatchNorm variant (§2) as an
- * {@link InceptionNetwork} with the stages stem, inception3, inception4, inception5 and head.
+ * Builds GoogLeNet (Inception-v1) as in "Going Deeper with Convolutions" (Szegedy et al., 2014), Table 1, and its BatchNorm
+ * variant (the same topology with conv → BatchNorm → ReLU, as "Batch Normalization" (Ioffe and Szegedy, 2015) and
+ * torchvision's {@code googlenet} use it) as an {@link InceptionNetwork} with the stages stem, inception3, inception4, inception5 and head.
  *
  * <p>Child blocks carry torchvision's attribute names (conv1, maxpool1, …, inception3a, branch1…4,
  * aux1, aux2, fc), so with BatchNorm and a 3×3 third branch torchvision's {@code googlenet}
@@ -30,7 +31,7 @@ import java.util.Map;
  */
 public final class GoogLeNet {
 
-    /** The spec §1 module table, row for row. */
+    /** Table 1 of "Going Deeper with Convolutions", its Inception rows, row for row. */
     // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
@@ -55,7 +56,7 @@ public final class GoogLeNet {
     private GoogLeNet() {}
 
     /**
-     * One Inception module's channel numbers, columns as in the spec table.
+     * One Inception module's channel numbers, columns as in the paper's Table 1.
      *
      * @param name the module's name, e.g. "3a"
      * @param in input channels (a check value: DJL infers it)
@@ -105,7 +106,7 @@ public final class GoogLeNet {
         }
 
         /**
-         * Follows every convolution with BatchNorm (GoogLeNet-BN, §2) instead of giving it a bias
+         * Follows every convolution with BatchNorm (GoogLeNet-BN) instead of giving it a bias
          * (the paper, default).
          *
          * @param batchNorm whether to use BatchNorm

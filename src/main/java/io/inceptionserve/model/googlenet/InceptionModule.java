@@ -6,7 +6,7 @@ import io.inceptionserve.model.blocks.ScopedConcatBlock;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
 
 /**
- * GoogLeNet's Inception module (spec §1, torchvision's {@code Inception}): 1×1 ‖ 1×1 → 3×3 ‖ 1×1 →
+ * GoogLeNet's Inception module ("Going Deeper with Convolutions", Figure 2b; torchvision's {@code Inception}): 1×1 ‖ 1×1 → 3×3 ‖ 1×1 →
  * k×k ‖ max pool 3×3/1 → 1×1, concatenated. k is 5 in the paper and 3 in torchvision.
  */
 public final class InceptionModule extends ScopedConcatBlock {

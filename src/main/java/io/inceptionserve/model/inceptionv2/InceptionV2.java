@@ -15,14 +15,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds Inception-v2 (architectures.md §3) as an {@link InceptionNetwork} with the stages stem,
+ * Builds Inception-v2 as laid out in "Rethinking the Inception Architecture for Computer Vision" (Szegedy et al., 2015),
+ * Table 1 and Figures 5–7, as an {@link InceptionNetwork} with the stages stem,
  * group1 (3a–3c, 35×35 → 17×17), group2 (5a–5e, 17×17 → 8×8), group3 (2a, 2b) and head. Every
- * convolution is conv → BatchNorm → ReLU. Names follow the implementation the seed cites
- * (conv1…conv6, maxpool, inception3a…, aux), as there are no torchvision weights for this network.
+ * convolution is conv → BatchNorm → ReLU. The paper gives the layout but not every width; the widths and
+ * names follow the public implementation zjZSTU/GoogLeNet ({@code py/models/inception_v2.py}:
+ * conv1…conv6, maxpool, inception3a…, aux), as there are no torchvision weights for this network.
  *
- * <p>Head: global average pool → dropout → one linear 2048→classes, the seed blog's (and the
- * paper's) head, not the cited code's extra hidden 2048→1024 layer: the spec's reference sizes
- * (16.7 M / 21.1 M parameters) are the single-linear ones, torchvision's Inception-v3 head has the
+ * <p>Head: global average pool → dropout → one linear 2048→classes, the paper's head, not
+ * that implementation's extra hidden 2048→1024 layer: with a single linear the network has
+ * 16.7 M parameters (21.1 M with the aux head, 1000 classes), torchvision's Inception-v3 head has the
  * same form, and the hidden layer adds about 1.1 M parameters (1000 classes) with no reported gain.
  *
  * <pre>{@code
@@ -31,7 +33,7 @@ import java.util.Map;
  */
 public final class InceptionV2 {
 
-    /** The spec §3 group tables, row for row (stride-2 rows are grid reductions). */
+    /** The paper's Table 1 groups with their widths, row for row (stride-2 rows are grid reductions). */
     // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
@@ -48,7 +50,7 @@ public final class InceptionV2 {
                     new ModuleSpec("2b",  2048,   256,   96,     96,      96,       160,  MAX,     0));
     // spotless:on
 
-    /** The aux head pools adaptively to 5×5: the spec's 5×5/3 pool gives 5×5 at 17×17 only. */
+    /** The aux head pools adaptively to 5×5: the paper's 5×5/3 pool gives 5×5 at 17×17 only. */
     private static final int AUX_POOL_SIZE = 5;
 
     private InceptionV2() {}
@@ -62,7 +64,7 @@ public final class InceptionV2 {
     }
 
     /**
-     * One module's channel numbers, columns as in the spec tables.
+     * One module's channel numbers, columns as in {@link #MODULES}.
      *
      * @param name the module's name, e.g. "3a"
      * @param out output channels (a check value for the tests)
@@ -120,7 +122,7 @@ public final class InceptionV2 {
     public static final class Builder extends NetworkBuilder<Builder> {
 
         Builder() {
-            super(0.2f); // the dropout of the implementation behind the seed's reported results
+            super(0.2f); // zjZSTU/GoogLeNet's dropout, with which its reported results were trained
         }
 
         @Override
