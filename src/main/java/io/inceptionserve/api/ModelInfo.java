@@ -36,7 +36,7 @@ public record ModelInfo(
         return new ModelInfo(
                 model.name(),
                 model.name().equals(defaultModel),
-                artifact == null ? null : artifact.architecture().id(),
+                artifact == null ? null : artifact.manifest().architecture(),
                 artifact == null ? null : artifact.manifest().description(),
                 artifact == null ? 0 : artifact.labels().size(),
                 artifact == null ? null : Input.of(artifact.manifest().input()),

@@ -1,5 +1,9 @@
 package io.inceptionserve.model.blocks;
 
+import ai.djl.nn.Block;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The settings every network's builder shares, in DJL's builder style ({@code set…} for required,
  * {@code opt…} for optional settings).
@@ -65,10 +69,26 @@ public abstract class NetworkBuilder<B extends NetworkBuilder<B>> {
         return self();
     }
 
-    /** Fails on a missing or impossible number of classes before any block is built. */
-    protected void checkNumClasses() {
+    /**
+     * Builds the network: its stages, then the classifier head (global average pool, dropout,
+     * linear), which every network here shares.
+     *
+     * @return the network
+     */
+    public InceptionNetwork build() {
         if (numClasses < 1) {
             throw new IllegalArgumentException("numClasses must be set and positive");
         }
+        Map<String, Block> stages = new LinkedHashMap<>();
+        addStages(stages);
+        stages.put("head", Layers.classifierHead(dropout, numClasses));
+        return new InceptionNetwork(inputChannels, numClasses, stages);
     }
+
+    /**
+     * Adds the network's stages before the head, in forward order.
+     *
+     * @param stages where to put them, by stage name
+     */
+    protected abstract void addStages(Map<String, Block> stages);
 }

@@ -7,7 +7,6 @@ import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -147,15 +146,9 @@ public final class GoogLeNet {
             return this;
         }
 
-        /**
-         * Builds the network.
-         *
-         * @return the network
-         */
-        public InceptionNetwork build() {
-            checkNumClasses();
+        @Override
+        protected void addStages(Map<String, Block> stages) {
             BasicConv2d conv = new BasicConv2d(batchNorm);
-            Map<String, Block> stages = new LinkedHashMap<>();
             stages.put(
                     "stem",
                     new ScopedSequentialBlock()
@@ -186,8 +179,6 @@ public final class GoogLeNet {
                     new ScopedSequentialBlock()
                             .add("inception5a", module("5a", conv))
                             .add("inception5b", module("5b", conv)));
-            stages.put("head", Layers.classifierHead(dropout, numClasses));
-            return new InceptionNetwork(inputChannels, numClasses, stages);
         }
 
         private InceptionModule module(String name, BasicConv2d conv) {

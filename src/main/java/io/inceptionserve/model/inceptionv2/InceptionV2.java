@@ -10,7 +10,6 @@ import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -130,14 +129,8 @@ public final class InceptionV2 {
             return this;
         }
 
-        /**
-         * Builds the network.
-         *
-         * @return the network
-         */
-        public InceptionNetwork build() {
-            checkNumClasses();
-            Map<String, Block> stages = new LinkedHashMap<>();
+        @Override
+        protected void addStages(Map<String, Block> stages) {
             stages.put(
                     "stem",
                     new ScopedSequentialBlock()
@@ -169,8 +162,6 @@ public final class InceptionV2 {
                     new ScopedSequentialBlock()
                             .add("inception2a", new ExpandedInception(module("2a")))
                             .add("inception2b", new ExpandedInception(module("2b"))));
-            stages.put("head", Layers.classifierHead(dropout, numClasses));
-            return new InceptionNetwork(inputChannels, numClasses, stages);
         }
 
         private AuxiliaryClassifier auxiliaryClassifier() {

@@ -16,7 +16,6 @@ import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
 import io.inceptionserve.model.blocks.ScopedSequentialBlock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -143,14 +142,8 @@ public final class InceptionV3 {
             return this;
         }
 
-        /**
-         * Builds the network.
-         *
-         * @return the network
-         */
-        public InceptionNetwork build() {
-            checkNumClasses();
-            Map<String, Block> stages = new LinkedHashMap<>();
+        @Override
+        protected void addStages(Map<String, Block> stages) {
             stages.put(
                     "stem",
                     new ScopedSequentialBlock()
@@ -164,8 +157,6 @@ public final class InceptionV3 {
             stages.put("mixed5", mixed("5b", "5c", "5d"));
             stages.put("mixed6", mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHeads ? auxLogits() : null));
             stages.put("mixed7", mixed("7a", "7b", "7c"));
-            stages.put("head", Layers.classifierHead(dropout, numClasses));
-            return new InceptionNetwork(inputChannels, numClasses, stages);
         }
 
         private static ScopedSequentialBlock mixed(String... names) {
