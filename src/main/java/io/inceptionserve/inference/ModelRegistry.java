@@ -134,7 +134,7 @@ public class ModelRegistry implements SmartLifecycle {
                 log.warn("""
                         Model '{}' has NO TRAINED WEIGHTS: its manifest at {} names no weights file, so the \
                         network is randomly initialised and its predictions are noise. Responses carry \
-                        "trained": false. Train it (see README) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
+                        "trained": false. Train it (see docs/training.md) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
         } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
