@@ -7,6 +7,7 @@ import io.inceptionserve.training.TrainCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -136,8 +137,9 @@ public final class Commands implements Runnable {
         @ParentCommand
         private Commands parent;
 
+        /** Empty, not null, when the jar is started without arguments. */
         @CommandLine.Unmatched
-        private List<String> settings;
+        private List<String> settings = new ArrayList<>();
 
         @Override
         public void run() {

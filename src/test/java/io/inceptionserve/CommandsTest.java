@@ -74,6 +74,20 @@ class CommandsTest {
                 .contains("Devices: " + OfflineEngine.visibleDevices().get(0));
     }
 
+    /** In this JVM: what would start Spring is only returned. */
+    @Test
+    void noArgumentsOrOnlySpringSettingsServe() {
+        assertThat(Commands.run(new String[0]).serves()).isTrue();
+        assertThat(Commands.run(new String[0]).springArguments()).isEmpty();
+        assertThat(Commands.run(new String[] {"--server.port=9000", "--inception.default-model=googlenet"})
+                        .springArguments())
+                .containsExactly("--server.port=9000", "--inception.default-model=googlenet");
+        assertThat(Commands.run(new String[] {"serve", "--server.port=9000"}).springArguments())
+                .containsExactly("--server.port=9000");
+        assertThat(Commands.run(new String[] {"serve", "--server.port", "9000"}).serves())
+                .isFalse();
+    }
+
     @Test
     void wrongArgumentsExitWithTwoAndAHint() throws Exception {
         Run option = main("--bogus");
