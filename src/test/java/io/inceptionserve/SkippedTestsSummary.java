@@ -75,7 +75,8 @@ public final class SkippedTestsSummary implements TestExecutionListener {
         }
         int total = skips.values().stream().mapToInt(s -> s.tests).sum();
         List<String> lines = new ArrayList<>();
-        lines.add("SKIPPED " + total + " test(s):");
+        lines.add("SKIPPED " + total + " test(s), by reason (Maven's count leaves out the tests of a class"
+                + " stopped before its first test):");
         skips.forEach((reason, entry) ->
                 lines.add("  " + entry.tests + " in " + String.join(", ", entry.classes) + ": " + reason));
         System.out.println(String.join(System.lineSeparator(), lines));
