@@ -97,7 +97,10 @@ public final class Commands implements Runnable {
     }
 
     private static CommandLine commandLine(Commands commands) {
-        return new CommandLine(commands).setParameterExceptionHandler(new Hint());
+        CommandLine line = new CommandLine(commands).setParameterExceptionHandler(new Hint());
+        // The tasks' own --version answers as the jar's does, rather than with nothing.
+        line.getSubcommands().values().forEach(task -> task.getCommandSpec().versionProvider(new Versions()));
+        return line;
     }
 
     /** No arguments, or only Spring properties: the jar is a service first. */

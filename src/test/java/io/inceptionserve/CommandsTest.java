@@ -72,6 +72,7 @@ class CommandsTest {
                 .contains("DJL " + Engine.getDjlVersion())
                 .contains("PyTorch (libtorch) " + OfflineEngine.pytorch().getVersion())
                 .contains("Devices: " + OfflineEngine.visibleDevices().get(0));
+        assertThat(main("train", "--version").output()).isEqualTo(version.output());
     }
 
     /** In this JVM: what would start Spring is only returned. */
