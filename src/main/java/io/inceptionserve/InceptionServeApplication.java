@@ -9,11 +9,15 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class InceptionServeApplication {
 
-    /** Serves, unless the first argument names a task such as {@code train} or {@code import}. */
+    /**
+     * Serves, unless the arguments name a task such as {@code train} or {@code import}, or ask for
+     * help or the version: those are answered without starting Spring.
+     */
     public static void main(String[] args) {
-        if (Commands.isCommand(args)) {
-            System.exit(Commands.run(args));
+        Commands.Outcome outcome = Commands.run(args);
+        if (!outcome.serves()) {
+            System.exit(outcome.exitCode());
         }
-        SpringApplication.run(InceptionServeApplication.class, args);
+        SpringApplication.run(InceptionServeApplication.class, outcome.springArguments());
     }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public class ModelRegistry implements SmartLifecycle {
     private final ResourceLoader resourceLoader;
     private final InferenceMetrics metrics;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private volatile Thread loader;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
@@ -79,9 +81,19 @@ public class ModelRegistry implements SmartLifecycle {
                         m -> m.status() == ServedModel.Status.LOADING || m.status() == ServedModel.Status.WARMING_UP);
     }
 
+    /** Completes once every model has loaded or failed (never, if stopped before). */
+    public CompletableFuture<Void> whenSettled() {
+        return settled.copy();
+    }
+
     @Override
     public void start() {
-        Thread thread = new Thread(() -> models.values().forEach(this::load), "model-loader");
+        Thread thread = new Thread(
+                () -> {
+                    models.values().forEach(this::load);
+                    settled.complete(null);
+                },
+                "model-loader");
         thread.setDaemon(true);
         loader = thread;
         thread.start();
@@ -122,7 +134,7 @@ public class ModelRegistry implements SmartLifecycle {
                 log.warn("""
                         Model '{}' has NO TRAINED WEIGHTS: its manifest at {} names no weights file, so the \
                         network is randomly initialised and its predictions are noise. Responses carry \
-                        "trained": false. Train it (see README) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
+                        "trained": false. Train it (see docs/training.md) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
         } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);

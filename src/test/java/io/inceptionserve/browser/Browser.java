@@ -1,5 +1,6 @@
 package io.inceptionserve.browser;
 
+import io.inceptionserve.Prerequisites;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -47,10 +47,7 @@ final class Browser implements AutoCloseable {
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
             String missing = "browser tests need " + chromium + " and " + chromedriver
                     + " (Debian packages chromium and chromium-driver, which .ci/run installs)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError(missing);
-            }
-            Assumptions.abort(missing);
+            Prerequisites.missing(missing);
         }
         Path profile = Files.createTempDirectory("inception-serve-chromium-");
         ChromeDriverService service = new ChromeDriverService.Builder()

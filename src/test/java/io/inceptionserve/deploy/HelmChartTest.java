@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.inceptionserve.Prerequisites;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.security.ApiSecurityProperties;
 import java.io.IOException;
@@ -401,6 +402,7 @@ class HelmChartTest {
     /** The init container's script, run here on an archive of a model directory. */
     @Test
     void theFetchScriptUnpacksAVerifiedArchiveWhereTheServedModelsPointAndRefusesATamperedOne() throws Exception {
+        Prerequisites.onPath("curl", "curl", "the chart's model-fetch script");
         Path source = Files.createDirectories(scratch.resolve("source/googlenet-fashion"));
         for (String file : List.of("manifest.json", "labels.txt")) {
             Files.copy(Path.of("src/main/resources/models/googlenet-bn", file), source.resolve(file));

@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The service as a fresh clone starts it, with its bundled trained models, classifies real
- * Fashion-MNIST test images sent as PNG files over HTTP.
+ * Fashion-MNIST test images (the first 500, from the committed {@link FashionMnistSample}) sent as
+ * PNG files over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class BundledModelsAccuracyTest {
@@ -41,7 +42,7 @@ class BundledModelsAccuracyTest {
 
     @BeforeAll
     static void encodeTestImages() {
-        testSet = FashionMnist.readIdx(FashionMnist.DEFAULT_DIR, "t10k", IMAGES);
+        testSet = FashionMnist.readIdx(FashionMnistSample.DIR, "t10k", IMAGES);
         pngs = new ArrayList<>();
         for (int i = 0; i < IMAGES; i++) {
             pngs.add(png(i));

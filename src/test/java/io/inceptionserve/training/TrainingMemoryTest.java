@@ -48,7 +48,7 @@ class TrainingMemoryTest {
     @BeforeAll
     static void realImages() {
         OfflineEngine.pytorch();
-        data = FashionMnist.load(FashionMnist.DEFAULT_DIR, SIZE, 1, BATCH * 8, 1);
+        data = FashionMnist.load(FashionMnistSample.DIR, SIZE, 1, BATCH * 8, 1);
     }
 
     @Test

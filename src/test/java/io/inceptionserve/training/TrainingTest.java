@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Short real training runs on the real engine and the real Fashion-MNIST files (the Debian
- * package {@code dataset-fashion-mnist}; without it these tests fail with the apt-get hint).
+ * Short real training runs on the real engine and real Fashion-MNIST images (the committed
+ * {@link FashionMnistSample}, read as the {@code train} command reads Debian's files).
  */
 class TrainingTest {
 
@@ -54,7 +54,9 @@ class TrainingTest {
                 "--out",
                 out.toString(),
                 "--checkpoint-dir",
-                checkpoints.toString()));
+                checkpoints.toString(),
+                "--fashion-mnist-dir",
+                FashionMnistSample.DIR.toString()));
         args.addAll(List.of(more));
         return Cli.options(args.toArray(String[]::new));
     }
@@ -178,9 +180,8 @@ class TrainingTest {
 
     /** Sixteen Fashion-MNIST test images, prepared as in training. */
     private static NDArray testImages(NDManager manager) {
-        float[][] images = FashionMnist.load(FashionMnist.DEFAULT_DIR, SIZE, 1, 1, 16)
-                .test()
-                .images();
+        float[][] images =
+                FashionMnist.load(FashionMnistSample.DIR, SIZE, 1, 1, 16).test().images();
         float[] batch = new float[images.length * SIZE * SIZE];
         for (int i = 0; i < images.length; i++) {
             System.arraycopy(images[i], 0, batch, i * SIZE * SIZE, SIZE * SIZE);
