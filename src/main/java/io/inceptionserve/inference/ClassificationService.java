@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
@@ -62,14 +62,15 @@ public class ClassificationService {
      *     for the configured default
      */
     public Classification classify(String modelName, List<ImageUpload> images, Integer requestedTopK) {
-        ServedModel model = readyModel(modelName == null ? registry.defaultModel() : modelName);
-        int classes = model.artifact().labels().size();
-        int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
-        if (topK < 1 || topK > classes) {
-            throw new InvalidRequestException(
-                    "topK must be between 1 and " + classes + " (the classes of '" + model.name() + "'), was " + topK);
-        }
-        return measured(model, images.size(), () -> run(model, images, topK));
+        return measured(modelName == null ? registry.defaultModel() : modelName, images.size(), model -> {
+            int classes = model.artifact().labels().size();
+            int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
+            if (topK < 1 || topK > classes) {
+                throw new InvalidRequestException("topK must be between 1 and " + classes + " (the classes of '"
+                        + model.name() + "'), was " + topK);
+            }
+            return run(model, images, topK);
+        });
     }
 
     /**
@@ -80,33 +81,38 @@ public class ClassificationService {
      * @return per image, every class's probability in class-index order
      */
     public float[][] probabilities(String modelName, ImageBatch batch) {
-        ServedModel model = readyModel(modelName);
-        var input = model.artifact().manifest().input();
-        Shape expected = new Shape(batch.count(), input.channels(), input.size(), input.size());
-        if (!batch.shape().equals(expected) || batch.count() < 1) {
-            throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
-                    + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
-                    + batch.shape());
-        }
-        int length = batch.pixels().length / batch.count();
-        List<float[]> images = new ArrayList<>(batch.count());
-        for (int i = 0; i < batch.count(); i++) {
-            images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
-        }
-        return measured(
-                model,
-                batch.count(),
-                () -> score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new));
+        return measured(modelName, batch.count(), model -> {
+            var input = model.artifact().manifest().input();
+            Shape expected = new Shape(batch.count(), input.channels(), input.size(), input.size());
+            if (!batch.shape().equals(expected) || batch.count() < 1) {
+                throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
+                        + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
+                        + batch.shape());
+            }
+            int length = batch.pixels().length / batch.count();
+            List<float[]> images = new ArrayList<>(batch.count());
+            for (int i = 0; i < batch.count(); i++) {
+                images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
+            }
+            return score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new);
+        });
     }
 
-    /** Runs a request's work under the in-flight gauge and records how it ended. */
-    private <T> T measured(ServedModel model, int images, Supplier<T> work) {
-        InFlight request = metrics.start(model.name());
+    /**
+     * Runs a request's work on the named model under the in-flight gauge and records how it
+     * ended, refusals for an unknown, loading or failed model included.
+     */
+    private <T> T measured(String modelName, int images, Function<ServedModel, T> work) {
+        InFlight request =
+                metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
         Outcome outcome = Outcome.SERVER_ERROR;
         try {
-            T result = work.get();
+            T result = work.apply(readyModel(modelName));
             outcome = Outcome.SUCCESS;
             return result;
+        } catch (ModelNotFoundException e) {
+            outcome = Outcome.NOT_FOUND;
+            throw e;
         } catch (InvalidImageException | InvalidRequestException e) {
             outcome = Outcome.CLIENT_ERROR;
             throw e;
@@ -139,7 +145,7 @@ public class ClassificationService {
         // Refused before decoding too: under overload, decoding what the queue cannot take would
         // only steal the cores from the forward passes.
         if (!model.queue().hasRoomFor(images.size())) {
-            throw queueFull(model);
+            throw queueFull(model, images.size());
         }
         long[] preprocessNanos = new long[images.size()];
         List<float[]> prepared;
@@ -177,17 +183,33 @@ public class ClassificationService {
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {
-            throw queueFull(model);
+            throw queueFull(model, pending.size());
         }
         List<Scored> scores = new ArrayList<>(pending.size());
         for (PendingImage image : pending) {
             scores.add(await(image.result(), deadline));
         }
+        recordPredictions(model, scores);
         return scores;
     }
 
-    private OverloadedException queueFull(ServedModel model) {
-        metrics.recordQueueFull(model.name());
+    /** Each image's top-1 class and confidence, which show whether the model's answers drift. */
+    private void recordPredictions(ServedModel model, List<Scored> scores) {
+        List<String> labels = model.artifact().labels();
+        for (Scored scored : scores) {
+            float[] probabilities = scored.probabilities();
+            int top = 0;
+            for (int c = 1; c < probabilities.length; c++) {
+                if (probabilities[c] > probabilities[top]) {
+                    top = c;
+                }
+            }
+            metrics.recordPrediction(model.name(), labels.get(top), probabilities[top]);
+        }
+    }
+
+    private OverloadedException queueFull(ServedModel model, int images) {
+        metrics.recordQueueFull(model.name(), images);
         return new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
                 + " images waiting, its queue is full; retry shortly");
     }
