@@ -119,7 +119,8 @@ public class ModelRegistry implements SmartLifecycle {
             for (DeviceWorkers workers : loaded) {
                 workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
             }
-            metrics.registerQueue(model.name(), model::queueDepth);
+            metrics.registerQueue(
+                    model.name(), model::queueDepth, properties.inference().queueCapacity());
             model.ready(queue);
             metrics.modelLoaded(model.name(), Duration.ofNanos(System.nanoTime() - started));
             metrics.modelReadiness(model.name(), deviceNames, true);

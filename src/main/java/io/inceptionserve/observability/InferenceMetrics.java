@@ -40,6 +40,9 @@ public class InferenceMetrics {
     /** The {@code device} tag of a model whose devices are not known yet, or never were. */
     public static final String NO_DEVICE = "none";
 
+    private static final String QUEUE_FULL = "queue_full";
+    private static final String DEADLINE = "deadline";
+
     /** Top-1 confidence buckets: fine near 1, where a trained model's answers mostly fall. */
     private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
 
@@ -103,22 +106,26 @@ public class InferenceMetrics {
 
     /** An image answered without computing it because its deadline passed in the queue. */
     public void recordExpired(String model) {
-        recordRejectedImages(model, "deadline", 1);
+        recordRejectedImages(model, DEADLINE, 1);
     }
 
     /** A request refused at once because the model's queue had no room for its images. */
     public void recordQueueFull(String model, int images) {
-        recordRejectedRequest(model, "queue_full");
-        recordRejectedImages(model, "queue_full", images);
+        recordRejectedRequest(model, QUEUE_FULL);
+        recordRejectedImages(model, QUEUE_FULL, images);
     }
 
     /** A whole request refused without computing any of its images, for {@code reason}. */
     public void recordRejectedRequest(String model, String reason) {
+        recordRejectedRequests(model, reason, 1);
+    }
+
+    private void recordRejectedRequests(String model, String reason, int requests) {
         Counter.builder("inception.rejected.requests")
                 .description("Requests refused as a whole without computing them")
                 .tags("model", model, "reason", reason)
                 .register(registry)
-                .increment();
+                .increment(requests);
     }
 
     /** Images answered without being computed, for {@code reason}. */
@@ -149,10 +156,14 @@ public class InferenceMetrics {
                 .record(confidence);
     }
 
-    /** Exposes the number of images waiting in a model's queue. */
-    public void registerQueue(String model, IntSupplier depth) {
+    /** Exposes the number of images waiting in a model's queue, and how many it may hold. */
+    public void registerQueue(String model, IntSupplier depth, int capacity) {
         Gauge.builder("inception.queue.size", depth::getAsInt)
                 .description("Images waiting for a forward pass")
+                .tag("model", model)
+                .register(registry);
+        Gauge.builder("inception.queue.capacity", () -> capacity)
+                .description("Images the queue holds before requests are refused")
                 .tag("model", model)
                 .register(registry);
     }
@@ -191,6 +202,10 @@ public class InferenceMetrics {
                 preprocessTimer(name);
                 queueWaitTimer(name);
                 batchSizeSummary(name);
+                // Rejections too, so that an alert's rate() sees the first one.
+                recordRejectedRequests(name, QUEUE_FULL, 0);
+                recordRejectedImages(name, QUEUE_FULL, 0);
+                recordRejectedImages(name, DEADLINE, 0);
             }
             return new ModelMeters(registry, name, properties.predictionClasses());
         });
