@@ -11,12 +11,14 @@ import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.inceptionserve.observability.InferenceMetrics.InFlight;
 import io.inceptionserve.observability.InferenceMetrics.Outcome;
+import io.inceptionserve.observability.InferenceTracing;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -40,13 +42,19 @@ public class ClassificationService {
 
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
+    private final InferenceTracing tracing;
     private final int defaultTopK;
     private final Duration requestTimeout;
     private final ExecutorService preprocessPool;
 
-    public ClassificationService(ModelRegistry registry, InferenceMetrics metrics, InceptionProperties properties) {
+    public ClassificationService(
+            ModelRegistry registry,
+            InferenceMetrics metrics,
+            InferenceTracing tracing,
+            InceptionProperties properties) {
         this.registry = registry;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.defaultTopK = properties.inference().defaultTopK();
         this.requestTimeout = properties.inference().requestTimeout();
         int threads = properties.inference().preprocessThreads();
@@ -156,6 +164,11 @@ public class ClassificationService {
             model.queue().decoded(images.size());
         }
         List<Scored> scores = score(model, prepared);
+        return tracing.inSpan(tracing.current(), "answer", () -> answer(model, images, topK, scores, preprocessNanos));
+    }
+
+    private static Classification answer(
+            ServedModel model, List<ImageUpload> images, int topK, List<Scored> scores, long[] preprocessNanos) {
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
         for (int i = 0; i < scores.size(); i++) {
@@ -190,7 +203,28 @@ public class ClassificationService {
             scores.add(await(image.result(), deadline));
         }
         recordPredictions(model, scores);
+        traceStages(enqueued, scores);
         return scores;
+    }
+
+    /** Each image's wait in the queue and its forward pass, as spans of the request's trace. */
+    private void traceStages(long enqueued, List<Scored> scores) {
+        InferenceTracing.Trace trace = tracing.current();
+        for (int i = 0; i < scores.size(); i++) {
+            Scored scored = scores.get(i);
+            long forwardStart = enqueued + scored.queueNanos();
+            String image = Integer.toString(i);
+            tracing.stage(trace, "queue", enqueued, forwardStart, Map.of("image", image));
+            tracing.stage(
+                    trace,
+                    "forward",
+                    forwardStart,
+                    forwardStart + scored.inferenceNanos(),
+                    Map.of(
+                            "image", image,
+                            "device", scored.device(),
+                            "batch.size", Integer.toString(scored.batchSize())));
+        }
     }
 
     /** Each image's top-1 class and confidence, which show whether the model's answers drift. */
@@ -217,13 +251,15 @@ public class ClassificationService {
     /** Decodes and prepares the images, in parallel when there are several. */
     private List<float[]> prepareAll(ServedModel model, List<ImageUpload> images, long[] preprocessNanos) {
         ImagePreprocessor preprocessor = model.preprocessor();
+        InferenceTracing.Trace trace = tracing.current();
         List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             int index = i;
             futures.add(CompletableFuture.supplyAsync(
                     () -> {
                         long start = System.nanoTime();
-                        float[] pixels = prepare(preprocessor, images.get(index), index, images.size());
+                        float[] pixels = tracing.inSpan(
+                                trace, "decode", () -> prepare(preprocessor, images.get(index), index, images.size()));
                         preprocessNanos[index] = System.nanoTime() - start;
                         metrics.recordPreprocess(model.name(), preprocessNanos[index]);
                         return pixels;
