@@ -2,6 +2,7 @@ package io.inceptionserve.observability;
 
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Latency percentiles estimated from a timer's cumulative histogram by linear interpolation within
  * the bucket, as Prometheus' {@code histogram_quantile} does, so the actuator needs no per-pod
- * percentile series.
+ * percentiles.
  */
 final class HistogramQuantiles {
 
@@ -17,9 +18,18 @@ final class HistogramQuantiles {
 
     private HistogramQuantiles() {}
 
-    /** "p50", "p95", "p99" in milliseconds; empty when nothing was recorded. */
+    /**
+     * "p50", "p95", "p99" in milliseconds; empty when nothing was recorded. A timer configured
+     * with percentiles instead of a histogram gives its own.
+     */
     static Map<String, Double> millis(HistogramSnapshot snapshot) {
         Map<String, Double> result = new LinkedHashMap<>();
+        for (ValueAtPercentile p : snapshot.percentileValues()) {
+            result.put("p" + Math.round(p.percentile() * 100), p.value(TimeUnit.MILLISECONDS));
+        }
+        if (!result.isEmpty()) {
+            return result;
+        }
         CountAtBucket[] buckets = snapshot.histogramCounts();
         long total = snapshot.count();
         if (total == 0 || buckets.length == 0) {

@@ -24,9 +24,9 @@ import org.springframework.stereotype.Component;
 /**
  * The service's per-model meters. Names share the {@code inception.} prefix and the
  * {@code model} tag so one dashboard query covers every model. Latencies are published as
- * histograms only, which Prometheus aggregates across pods; per-pod percentiles are opt-in
- * through {@code management.metrics.distribution.percentiles.inception=0.5,0.95,0.99}.
- * docs/metrics.md describes every meter.
+ * histograms only, which Prometheus aggregates across pods; per-pod percentiles instead are a
+ * matter of {@code management.metrics.distribution.*} (docs/metrics.md, which describes every
+ * meter).
  */
 @Component
 public class InferenceMetrics {
@@ -121,25 +121,27 @@ public class InferenceMetrics {
     }
 
     private void recordRejectedRequests(String model, String reason, int requests) {
-        Counter.builder("inception.rejected.requests")
-                .description("Requests refused as a whole without computing them")
-                .tags("model", model, "reason", reason)
-                .register(registry)
+        rejections("inception.rejected.requests", "Requests refused as a whole without computing them", model, reason)
                 .increment(requests);
     }
 
     /** Images answered without being computed, for {@code reason}. */
     public void recordRejectedImages(String model, String reason, int images) {
-        Counter.builder("inception.rejected.images")
-                .description("Images answered without being computed")
-                .tags("model", model, "reason", reason)
-                .register(registry)
+        rejections("inception.rejected.images", "Images answered without being computed", model, reason)
                 .increment(images);
+    }
+
+    private Counter rejections(String name, String description, String model, String reason) {
+        return Counter.builder(name)
+                .description(description)
+                .tags("model", model, "reason", reason)
+                .register(registry);
     }
 
     /**
      * One image's answer: its top-1 class and that class's probability. Classes beyond
-     * {@code inception.metrics.prediction-classes} distinct ones per model count as {@code other}.
+     * {@code inception.metrics.prediction-classes} distinct ones per model count as
+     * {@value ObservabilityProperties#OTHER_CLASSES}.
      */
     public void recordPrediction(String model, String label, double confidence) {
         Counter.builder("inception.predictions")
