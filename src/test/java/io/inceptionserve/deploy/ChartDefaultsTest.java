@@ -5,20 +5,80 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What an operator gets from `helm install` without values, and the options that change it,
  * rendered by real Helm: cluster-internal, schema-checked, spread, testable.
  */
 class ChartDefaultsTest {
+
+    /** Settings that change what is rendered, alone and together; each must give valid objects. */
+    static Stream<Map<String, Object>> combinations() {
+        return Stream.of(
+                Map.of(),
+                Map.of("service.type", "LoadBalancer", "service.loadBalancerSourceRanges[0]", "10.0.0.0/8"),
+                Map.of("service.type", "NodePort", "ingress.enabled", true),
+                Map.of("autoscaling.enabled", false, "replicaCount", 1, "topologySpread.enabled", false),
+                Map.of("security.mode", "api-key", "security.apiKeys.existingSecret", "keys"),
+                Map.of("security.mode", "oauth2", "security.oauth2.jwkSetUri", "https://id.example.com/jwks"),
+                Map.of("models.source", "pvc", "models.existingClaim", "models", "models.served.a", "a"),
+                Map.of(
+                        "models.source", "url",
+                        "models.url", "https://models.example.com/m.tar.gz",
+                        "models.served.a", "a"),
+                Map.of(
+                        "metrics.serviceMonitor.enabled", true,
+                        "metrics.prometheusRule.enabled", true,
+                        "metrics.dashboard.enabled", true,
+                        "autoscaling.inflight.enabled", true),
+                Map.of(
+                        "serviceAccount.create",
+                        false,
+                        "runtimeClassName",
+                        "nvidia",
+                        "podDisruptionBudget.enabled",
+                        false));
+    }
+
+    /**
+     * Rendered by Helm and read into Kubernetes' model, which fails on a field it does not know;
+     * every object is named and labelled as the release's, and every selector finds the pods.
+     */
+    @ParameterizedTest
+    @MethodSource("combinations")
+    void everyCombinationRendersConsistentObjects(Map<String, Object> settings) {
+        RenderedChart chart = RenderedChart.withHooks(settings);
+        Map<String, String> podLabels =
+                chart.deployment().getSpec().getTemplate().getMetadata().getLabels();
+        for (HasMetadata resource : Stream.concat(chart.resources().stream(), chart.hooks().stream())
+                .toList()) {
+            assertThat(resource.getMetadata().getName()).as(resource.getKind()).startsWith(RenderedChart.RELEASE);
+            assertThat(resource.getMetadata().getLabels())
+                    .as(resource.getKind())
+                    .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE);
+        }
+        for (Service service : chart.all(Service.class)) {
+            assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
+        }
+        chart.disruptionBudget()
+                .ifPresent(pdb -> assertThat(podLabels)
+                        .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels()));
+        assertThat(podLabels)
+                .containsAllEntriesOf(chart.deployment().getSpec().getSelector().getMatchLabels());
+    }
 
     @Test
     void valuesAreCheckedAgainstTheSchema() {
