@@ -74,3 +74,16 @@ app.kubernetes.io/component: management
 {{- $config = mustMergeOverwrite $config (dict "inception" $inception) }}
 {{- toYaml $config }}
 {{- end }}
+
+{{- define "inception-serve.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "inception-serve.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The fewest pods the release runs: the autoscaler's minimum, else the fixed count. */}}
+{{- define "inception-serve.minReplicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.minReplicas }}{{ else }}{{ .Values.replicaCount }}{{ end }}
+{{- end }}

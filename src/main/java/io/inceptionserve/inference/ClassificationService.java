@@ -11,18 +11,20 @@ import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.inceptionserve.observability.InferenceMetrics.InFlight;
 import io.inceptionserve.observability.InferenceMetrics.Outcome;
+import io.inceptionserve.observability.InferenceTracing;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
 
@@ -38,13 +40,19 @@ public class ClassificationService {
 
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
+    private final InferenceTracing tracing;
     private final int defaultTopK;
     private final Duration requestTimeout;
     private final ExecutorService preprocessPool;
 
-    public ClassificationService(ModelRegistry registry, InferenceMetrics metrics, InceptionProperties properties) {
+    public ClassificationService(
+            ModelRegistry registry,
+            InferenceMetrics metrics,
+            InferenceTracing tracing,
+            InceptionProperties properties) {
         this.registry = registry;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.defaultTopK = properties.inference().defaultTopK();
         this.requestTimeout = properties.inference().requestTimeout();
         int threads = properties.inference().preprocessThreads();
@@ -60,14 +68,15 @@ public class ClassificationService {
      *     for the configured default
      */
     public Classification classify(String modelName, List<ImageUpload> images, Integer requestedTopK) {
-        ServedModel model = readyModel(modelName == null ? registry.defaultModel() : modelName);
-        int classes = model.artifact().labels().size();
-        int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
-        if (topK < 1 || topK > classes) {
-            throw new InvalidRequestException(
-                    "topK must be between 1 and " + classes + " (the classes of '" + model.name() + "'), was " + topK);
-        }
-        return measured(model, images.size(), () -> run(model, images, topK));
+        return measured(modelName == null ? registry.defaultModel() : modelName, images.size(), model -> {
+            int classes = model.artifact().labels().size();
+            int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
+            if (topK < 1 || topK > classes) {
+                throw new InvalidRequestException("topK must be between 1 and " + classes + " (the classes of '"
+                        + model.name() + "'), was " + topK);
+            }
+            return run(model, images, topK);
+        });
     }
 
     /**
@@ -78,33 +87,38 @@ public class ClassificationService {
      * @return per image, every class's probability in class-index order
      */
     public float[][] probabilities(String modelName, ImageBatch batch) {
-        ServedModel model = readyModel(modelName);
-        var input = model.artifact().manifest().input();
-        long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
-        if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
-            throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
-                    + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
-                    + new Shape(batch.shape()));
-        }
-        int length = batch.pixels().length / batch.count();
-        List<float[]> images = new ArrayList<>(batch.count());
-        for (int i = 0; i < batch.count(); i++) {
-            images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
-        }
-        return measured(
-                model,
-                batch.count(),
-                () -> score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new));
+        return measured(modelName, batch.count(), model -> {
+            var input = model.artifact().manifest().input();
+            long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
+            if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
+                throw new InvalidRequestException("'" + model.name() + "' takes prepared images shaped (N, "
+                        + input.channels() + ", " + input.size() + ", " + input.size() + ") with N >= 1; the batch is "
+                        + new Shape(batch.shape()));
+            }
+            int length = batch.pixels().length / batch.count();
+            List<float[]> images = new ArrayList<>(batch.count());
+            for (int i = 0; i < batch.count(); i++) {
+                images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
+            }
+            return score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new);
+        });
     }
 
-    /** Runs a request's work under the in-flight gauge and records how it ended. */
-    private <T> T measured(ServedModel model, int images, Supplier<T> work) {
-        InFlight request = metrics.start(model.name());
+    /**
+     * Runs a request's work on the named model under the in-flight gauge and records how it
+     * ended, refusals for an unknown, loading or failed model included.
+     */
+    private <T> T measured(String modelName, int images, Function<ServedModel, T> work) {
+        InFlight request =
+                metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
         Outcome outcome = Outcome.SERVER_ERROR;
         try {
-            T result = work.get();
+            T result = work.apply(readyModel(modelName));
             outcome = Outcome.SUCCESS;
             return result;
+        } catch (ModelNotFoundException e) {
+            outcome = Outcome.NOT_FOUND;
+            throw e;
         } catch (InvalidImageException | InvalidRequestException e) {
             outcome = Outcome.CLIENT_ERROR;
             throw e;
@@ -137,7 +151,7 @@ public class ClassificationService {
         // Refused before decoding too: under overload, decoding what the queue cannot take would
         // only steal the cores from the forward passes.
         if (!model.queue().hasRoomFor(images.size())) {
-            throw queueFull(model);
+            throw queueFull(model, images.size());
         }
         long[] preprocessNanos = new long[images.size()];
         List<float[]> prepared;
@@ -148,6 +162,11 @@ public class ClassificationService {
             model.queue().decoded(images.size());
         }
         List<Scored> scores = score(model, prepared);
+        return tracing.inSpan(tracing.current(), "answer", () -> answer(model, images, topK, scores, preprocessNanos));
+    }
+
+    private static Classification answer(
+            ServedModel model, List<ImageUpload> images, int topK, List<Scored> scores, long[] preprocessNanos) {
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
         for (int i = 0; i < scores.size(); i++) {
@@ -175,17 +194,54 @@ public class ClassificationService {
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {
-            throw queueFull(model);
+            throw queueFull(model, pending.size());
         }
         List<Scored> scores = new ArrayList<>(pending.size());
         for (PendingImage image : pending) {
             scores.add(await(image.result(), deadline));
         }
+        recordPredictions(model, scores);
+        traceStages(enqueued, scores);
         return scores;
     }
 
-    private OverloadedException queueFull(ServedModel model) {
-        metrics.recordQueueFull(model.name());
+    /** Each image's wait in the queue and its forward pass, as spans of the request's trace. */
+    private void traceStages(long enqueued, List<Scored> scores) {
+        InferenceTracing.Trace trace = tracing.current();
+        for (int i = 0; i < scores.size(); i++) {
+            Scored scored = scores.get(i);
+            long forwardStart = enqueued + scored.queueNanos();
+            String image = Integer.toString(i);
+            tracing.stage(trace, "queue", enqueued, forwardStart, Map.of("image", image));
+            tracing.stage(
+                    trace,
+                    "forward",
+                    forwardStart,
+                    forwardStart + scored.inferenceNanos(),
+                    Map.of(
+                            "image", image,
+                            "device", scored.device(),
+                            "batch.size", Integer.toString(scored.batchSize())));
+        }
+    }
+
+    /** Each image's top-1 class and confidence, which show whether the model's answers drift. */
+    private void recordPredictions(ServedModel model, List<Scored> scores) {
+        List<String> labels = model.artifact().labels();
+        for (Scored scored : scores) {
+            float[] probabilities = scored.probabilities();
+            int top = 0;
+            for (int c = 1; c < probabilities.length; c++) {
+                if (probabilities[c] > probabilities[top]) {
+                    top = c;
+                }
+            }
+            metrics.recordPrediction(model.name(), labels.get(top), probabilities[top]);
+        }
+    }
+
+    private OverloadedException queueFull(ServedModel model, int images) {
+        metrics.recordQueueFull(model.name(), images);
         return new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
                 + " images waiting, its queue is full; retry shortly");
     }
@@ -193,13 +249,15 @@ public class ClassificationService {
     /** Decodes and prepares the images, in parallel when there are several. */
     private List<float[]> prepareAll(ServedModel model, List<ImageUpload> images, long[] preprocessNanos) {
         ImagePreprocessor preprocessor = model.preprocessor();
+        InferenceTracing.Trace trace = tracing.current();
         List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             int index = i;
             futures.add(CompletableFuture.supplyAsync(
                     () -> {
                         long start = System.nanoTime();
-                        float[] pixels = prepare(preprocessor, images.get(index), index, images.size());
+                        float[] pixels = tracing.inSpan(
+                                trace, "decode", () -> prepare(preprocessor, images.get(index), index, images.size()));
                         preprocessNanos[index] = System.nanoTime() - start;
                         metrics.recordPreprocess(model.name(), preprocessNanos[index]);
                         return pixels;

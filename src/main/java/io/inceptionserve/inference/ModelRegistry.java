@@ -14,6 +14,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -50,7 +51,10 @@ public class ModelRegistry implements SmartLifecycle {
         this.properties = properties;
         this.resourceLoader = resourceLoader;
         this.metrics = metrics;
-        properties.models().forEach((name, location) -> models.put(name, new ServedModel(name, location)));
+        properties.models().forEach((name, location) -> {
+            models.put(name, new ServedModel(name, location));
+            metrics.modelReadiness(name, List.of(), false);
+        });
         if (!models.containsKey(properties.defaultModel())) {
             throw new IllegalStateException("inception.default-model '" + properties.defaultModel()
                     + "' is not among inception.models " + models.keySet());
@@ -100,13 +104,18 @@ public class ModelRegistry implements SmartLifecycle {
     }
 
     private void load(ServedModel model) {
+        long started = System.nanoTime();
         List<DeviceWorkers> loaded = new ArrayList<>();
+        List<String> deviceNames = List.of();
         try {
+            List<Device> devices = devices();
+            deviceNames = devices.stream().map(Device::toString).toList();
+            metrics.modelReadiness(model.name(), deviceNames, false);
             ModelArtifact artifact = ModelArtifact.open(model.name(), filesAt(model.location()));
             model.opened(artifact, properties.inference().maxImagePixels());
             int channels = artifact.manifest().input().channels();
             int size = artifact.manifest().input().size();
-            for (Device device : devices()) {
+            for (Device device : devices) {
                 loaded.add(DeviceWorkers.load(artifact, device, batching(device).workers()));
             }
             model.warmingUp(loaded);
@@ -122,8 +131,11 @@ public class ModelRegistry implements SmartLifecycle {
             for (DeviceWorkers workers : loaded) {
                 workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
             }
-            metrics.registerQueue(model.name(), model::queueDepth);
+            metrics.registerQueue(
+                    model.name(), model::queueDepth, properties.inference().queueCapacity());
             model.ready(queue);
+            metrics.modelLoaded(model.name(), Duration.ofNanos(System.nanoTime() - started));
+            metrics.modelReadiness(model.name(), deviceNames, true);
             if (artifact.hasWeights()) {
                 log.info(
                         "Model '{}' ({}) ready on {}",
@@ -139,6 +151,7 @@ public class ModelRegistry implements SmartLifecycle {
         } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
             model.failed(e.getMessage());
+            metrics.modelReadiness(model.name(), deviceNames, false);
             loaded.forEach(DeviceWorkers::close);
         }
     }

@@ -63,6 +63,6 @@ class OverloadTest {
         assertThat(ok).as("accepted requests answered").isPositive();
         assertThat(refused).as("requests refused at once").isPositive();
         assertThat(management.get("/actuator/prometheus").getBody())
-                .containsPattern("inception_rejected_total\\{[^}]*reason=\"queue_full\"[^}]*\\} [1-9]");
+                .containsPattern("inception_rejected_requests_total\\{[^}]*reason=\"queue_full\"[^}]*\\} [1-9]");
     }
 }

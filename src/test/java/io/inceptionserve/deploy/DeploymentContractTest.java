@@ -41,7 +41,12 @@ import tools.jackson.databind.json.JsonMapper;
 class DeploymentContractTest {
 
     /** Labels Prometheus adds when it scrapes; the service does not export them. */
-    private static final Set<String> SCRAPE_LABELS = Set.of("namespace", "job", "pod", "instance");
+    /** Labels Prometheus adds when it scrapes a pod through a ServiceMonitor. */
+    private static final Set<String> SCRAPE_LABELS = Set.of("namespace", "job", "pod", "instance", "service");
+
+    /** The kubelet's (cAdvisor) metrics of the pod's container, which the service cannot export. */
+    private static final Set<String> KUBELET_METRICS =
+            Set.of("container_memory_working_set_bytes", "container_spec_memory_limit_bytes");
 
     private static final Pattern METRIC = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
     private static final Pattern LABEL = Pattern.compile("(\\w+)\\s*=~?\\s*\"|by \\(([^)]*)\\)");
@@ -127,22 +132,18 @@ class DeploymentContractTest {
         List<String> expressions =
                 dashboard.findValues("expr").stream().map(JsonNode::asString).toList();
         assertThat(expressions).hasSizeGreaterThanOrEqualTo(9);
-        for (String expression : expressions) {
-            Set<String> metrics = matches(METRIC, expression);
-            assertThat(exported.keySet()).as(expression).containsAll(metrics);
-            Set<String> labels = new HashSet<>();
-            metrics.forEach(metric -> labels.addAll(exported.get(metric)));
-            Set<String> used = new HashSet<>();
-            Matcher label = LABEL.matcher(expression);
-            while (label.find()) {
-                String names = label.group(1) != null ? label.group(1) : label.group(2);
-                Stream.of(names.split(",")).map(String::strip).forEach(used::add);
-            }
-            used.removeAll(SCRAPE_LABELS);
-            assertThat(labels)
-                    .as("labels of " + metrics + " used by " + expression)
-                    .containsAll(used);
-        }
+        expressions.stream()
+                .filter(e -> !readsTheKubelet(e))
+                .forEach(expression -> assertReadable(expression, exported));
+
+        // The alerts read the service's metrics, except the memory one: the kubelet's.
+        List<String> alerts = ChartDefaultsTest.alertRules(ChartDefaultsTest.rule(
+                        RenderedChart.render(List.of(), Map.of("metrics.prometheusRule.enabled", true))))
+                .stream()
+                .map(rule -> (String) rule.get("expr"))
+                .toList();
+        assertThat(alerts).hasSize(5);
+        alerts.stream().filter(e -> !readsTheKubelet(e)).forEach(expression -> assertReadable(expression, exported));
 
         String autoscalerMetric = RenderedChart.render(List.of(), Map.of("autoscaling.inflight.enabled", true))
                 .autoscaler()
@@ -155,6 +156,31 @@ class DeploymentContractTest {
                 .getName();
         assertThat(exported).containsKey(autoscalerMetric);
         assertThat(exported.get(autoscalerMetric)).contains("model");
+    }
+
+    private static boolean readsTheKubelet(String expression) {
+        Set<String> metrics = matches(METRIC, expression);
+        if (KUBELET_METRICS.containsAll(metrics)) {
+            return true;
+        }
+        assertThat(metrics).as(expression).doesNotContainAnyElementsOf(KUBELET_METRICS);
+        return false;
+    }
+
+    /** Every metric the expression reads is exported, with every label it selects or groups by. */
+    private static void assertReadable(String expression, Map<String, Set<String>> exported) {
+        Set<String> metrics = matches(METRIC, expression);
+        assertThat(exported.keySet()).as(expression).containsAll(metrics);
+        Set<String> labels = new HashSet<>();
+        metrics.forEach(metric -> labels.addAll(exported.get(metric)));
+        Set<String> used = new HashSet<>();
+        Matcher label = LABEL.matcher(expression);
+        while (label.find()) {
+            String names = label.group(1) != null ? label.group(1) : label.group(2);
+            Stream.of(names.split(",")).map(String::strip).forEach(used::add);
+        }
+        used.removeAll(SCRAPE_LABELS);
+        assertThat(labels).as("labels of " + metrics + " used by " + expression).containsAll(used);
     }
 
     /** Runs the HEALTHCHECK as the container would, with the management port it is given. */

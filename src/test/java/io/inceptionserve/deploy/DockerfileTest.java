@@ -202,6 +202,39 @@ class DockerfileTest {
         assertThat(tag(dockerfile.finalStage().image())).startsWith(cuda.group(1) + "." + cuda.group(2) + ".");
     }
 
+    /** Several GB of native code must not enter the image unverified: no checksum, no build. */
+    @Test
+    void theCudaImageRefusesToBuildWithoutTheLibtorchChecksum() throws Exception {
+        Dockerfile.Stage libtorch = Dockerfile.read(CUDA).stage("libtorch").orElseThrow();
+        assertThat(libtorch.args()).as("no default checksum").containsEntry("LIBTORCH_SHA256", "");
+        List<Dockerfile.Instruction> runs = libtorch.all("RUN");
+        Dockerfile.Instruction guard = runs.get(0);
+        Dockerfile.Instruction download = runs.stream()
+                .filter(run -> run.arguments().contains("$LIBTORCH_URL"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(runs.indexOf(guard)).isLessThan(runs.indexOf(download));
+        assertThat(download.arguments())
+                .contains("sha256sum -c")
+                .as("the check is unconditional")
+                .doesNotContain("if [");
+
+        List<String> shell = List.of("sh", "-ec", guard.arguments());
+        Map<String, String> unset = new java.util.HashMap<>();
+        unset.put("LIBTORCH_SHA256", null);
+        Processes.Result missing = Processes.run(shell, unset);
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.output()).contains("LIBTORCH_SHA256 must be");
+        for (String wrong : List.of("", "0123abc", "Z".repeat(64), "0".repeat(63))) {
+            assertThat(Processes.run(shell, Map.of("LIBTORCH_SHA256", wrong)).exitCode())
+                    .as("LIBTORCH_SHA256=" + wrong)
+                    .isNotZero();
+        }
+        assertThat(Processes.run(shell, Map.of("LIBTORCH_SHA256", "0123456789abcdef".repeat(4)))
+                        .exitCode())
+                .isZero();
+    }
+
     @Test
     void theBuildContextKeepsTheSourcesAndLeavesOutBuildOutput() throws IOException {
         List<String> ignored = Files.readAllLines(Path.of(".dockerignore")).stream()

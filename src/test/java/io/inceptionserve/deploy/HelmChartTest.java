@@ -115,7 +115,9 @@ class HelmChartTest {
         assertProbe(chart, container.getLivenessProbe().getHttpGet(), health + "/liveness", spring.managementPort());
 
         Service service = chart.service();
-        assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(service.getSpec().getType())
+                .as("inside the cluster unless exposed on purpose")
+                .isEqualTo("ClusterIP");
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
             assertThat(port.getName()).isEqualTo("http");
             assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
@@ -213,7 +215,7 @@ class HelmChartTest {
 
     @Test
     void incompleteSecuritySettingsAreRefused() {
-        assertRefused(Map.of("security.mode", "basic"), "security.mode must be none, api-key or oauth2");
+        assertRefused(Map.of("security.mode", "basic"), "'/security/mode': value must be one of");
         assertRefused(Map.of("security.mode", "api-key"), "security.apiKeys.existingSecret");
         assertRefused(Map.of("security.mode", "oauth2"), "security.oauth2.issuerUri");
     }
@@ -289,16 +291,32 @@ class HelmChartTest {
         assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(3);
     }
 
-    @ParameterizedTest
-    @EnumSource(Shipped.class)
-    void theDisruptionBudgetCoversThePods(Shipped values) {
-        RenderedChart chart = values.render();
+    /** Two pods or more: one keeps serving through a drain. */
+    @Test
+    void theDisruptionBudgetKeepsOnePodOfSeveral() {
+        RenderedChart chart = Shipped.DEFAULT.render();
+        assertThat(chart.autoscaler().orElseThrow().getSpec().getMinReplicas()).isGreaterThan(1);
         PodDisruptionBudget pdb = chart.disruptionBudget().orElseThrow();
-        assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+        assertThat(pdb.getSpec().getMinAvailable()).isEqualTo(new IntOrString(1));
+        assertThat(pdb.getSpec().getMaxUnavailable()).isNull();
         assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
         assertThat(pdb.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(RenderedChart.render(List.of(), Map.of("autoscaling.enabled", false, "replicaCount", 3))
+                        .disruptionBudget())
+                .isPresent();
+    }
+
+    /** A single pod gets no budget: minAvailable 1 would block every drain, maxUnavailable 1 would protect nothing. */
+    @Test
+    void aSinglePodHasNoDisruptionBudget() {
+        RenderedChart gpu = Shipped.GPU.render();
+        assertThat(gpu.autoscaler().orElseThrow().getSpec().getMinReplicas()).isEqualTo(1);
+        assertThat(gpu.disruptionBudget()).isEmpty();
+        assertThat(RenderedChart.render(List.of(), Map.of("autoscaling.enabled", false, "replicaCount", 1))
+                        .disruptionBudget())
+                .isEmpty();
     }
 
     @ParameterizedTest
@@ -460,7 +478,7 @@ class HelmChartTest {
 
     @Test
     void incompleteModelSettingsAreRefused() {
-        assertRefused(Map.of("models.source", "s3"), "models.source must be bundled, pvc or url");
+        assertRefused(Map.of("models.source", "s3"), "'/models/source': value must be one of");
         assertRefused(Map.of("models.source", "pvc", "models.served.a", "a"), "models.existingClaim");
         assertRefused(Map.of("models.source", "url", "models.served.a", "a"), "models.url");
         assertRefused(Map.of("models.source", "pvc", "models.existingClaim", "c"), "models.served");

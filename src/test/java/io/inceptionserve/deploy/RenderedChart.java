@@ -12,15 +12,23 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.springframework.util.FileSystemUtils;
 
-/** The chart's manifests as `helm template` renders them, parsed into Kubernetes' own model. */
-record RenderedChart(String yaml, List<HasMetadata> resources) {
+/**
+ * The chart's manifests as `helm template` renders them, parsed into Kubernetes' own model: the
+ * release's resources, and apart from them the hooks (`helm test`'s) Helm creates only on demand.
+ */
+record RenderedChart(String yaml, List<HasMetadata> resources, List<HasMetadata> hooks) {
 
     static final Path CHART = Path.of("helm/inception-serve");
     static final Path GPU_VALUES = CHART.resolve("values-gpu.yaml");
@@ -31,15 +39,64 @@ record RenderedChart(String yaml, List<HasMetadata> resources) {
 
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
+    /**
+     * The annotation that marks a hook in {@link #withHooks}' copy of the chart. helm-java's
+     * template prints the release's manifest only, without the hooks `helm template` adds.
+     */
+    private static final String RENAMED_HOOK = "rendered-by-test/hook";
+
     /** Renders with the default values, then each values file in order, then each --set pair. */
     static RenderedChart render(List<Path> valuesFiles, Map<String, Object> settings) {
-        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
+        return render(CHART, valuesFiles, settings);
+    }
+
+    /** Like {@link #render}, the `helm test` hooks included. */
+    static RenderedChart withHooks(Map<String, Object> settings) {
+        try {
+            Path copy = Files.createTempDirectory("chart").resolve(CHART.getFileName());
+            FileSystemUtils.copyRecursively(CHART, copy);
+            try (Stream<Path> tests = Files.list(copy.resolve("templates/tests"))) {
+                for (Path template : tests.toList()) {
+                    Files.writeString(
+                            template, Files.readString(template).replace("helm.sh/hook:", RENAMED_HOOK + ":"));
+                }
+            }
+            RenderedChart chart = render(copy, List.of(), settings);
+            FileSystemUtils.deleteRecursively(copy.getParent());
+            return chart;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static RenderedChart render(Path chart, List<Path> valuesFiles, Map<String, Object> settings) {
+        TemplateCommand template = new Helm(chart).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
         valuesFiles.forEach(template::withValuesFile);
         settings.forEach(template::set);
         String yaml = template.call();
-        List<HasMetadata> resources = KUBERNETES.unmarshal(yaml);
-        resources.forEach(resource -> assertNoUnknownFields(resource, resource.getKind()));
-        return new RenderedChart(yaml, resources);
+        List<HasMetadata> rendered = KUBERNETES.unmarshal(yaml);
+        rendered.forEach(resource -> assertNoUnknownFields(resource, resource.getKind()));
+        Map<Boolean, List<HasMetadata>> byHook =
+                rendered.stream().collect(java.util.stream.Collectors.partitioningBy(RenderedChart::isHook));
+        return new RenderedChart(yaml, byHook.get(false), byHook.get(true));
+    }
+
+    private static boolean isHook(HasMetadata resource) {
+        Map<String, String> annotations = resource.getMetadata().getAnnotations();
+        return annotations != null
+                && (annotations.containsKey("helm.sh/hook") || annotations.containsKey(RENAMED_HOOK));
+    }
+
+    /** What `helm install` prints after installing with these settings: the chart's NOTES.txt. */
+    static String notes(Map<String, Object> settings) {
+        var install = new Helm(CHART)
+                .install()
+                .withName(RELEASE)
+                .withKubeVersion(KUBE_VERSION)
+                .dryRun()
+                .clientOnly();
+        settings.forEach(install::set);
+        return install.call().getOutput();
     }
 
     /**

@@ -136,14 +136,14 @@ class BatchingTest {
                 .cause()
                 .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("past the request deadline");
-        assertThat(registry.get("inception.rejected")
+        assertThat(registry.get("inception.rejected.images")
                         .tag("reason", "deadline")
                         .counter()
                         .count())
                 .isEqualTo(1);
-        assertThat(registry.get("inception.batch.size").summary().count())
+        assertThat(registry.find("inception.batch.size").summaries())
                 .as("forward passes")
-                .isZero();
+                .allSatisfy(batches -> assertThat(batches.count()).isZero());
     }
 
     @Test
