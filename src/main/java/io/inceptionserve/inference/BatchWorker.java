@@ -21,6 +21,7 @@ final class BatchWorker implements Runnable {
     private final String model;
     private final String device;
     private final Predictor<ImageBatch, float[][]> predictor;
+    private final ForwardThreads forwardThreads;
     private final InferenceQueue queue;
     private final Batching batching;
     private final int channels;
@@ -31,6 +32,7 @@ final class BatchWorker implements Runnable {
             String model,
             String device,
             Predictor<ImageBatch, float[][]> predictor,
+            ForwardThreads forwardThreads,
             InferenceQueue queue,
             Batching batching,
             int channels,
@@ -39,6 +41,7 @@ final class BatchWorker implements Runnable {
         this.model = model;
         this.device = device;
         this.predictor = predictor;
+        this.forwardThreads = forwardThreads;
         this.queue = queue;
         this.batching = batching;
         this.channels = channels;
@@ -99,7 +102,8 @@ final class BatchWorker implements Runnable {
         long started = System.nanoTime();
         float[][] probabilities;
         try {
-            probabilities = predictor.predict(ImageBatch.of(pixels, channels, size));
+            ImageBatch images = ImageBatch.of(pixels, channels, size);
+            probabilities = forwardThreads.run(() -> predictor.predict(images));
         } catch (Exception e) {
             log.error("Forward pass of {} images on {} for model '{}' failed", batch.size(), device, model, e);
             InferenceException failure =

@@ -1,0 +1,76 @@
+package io.inceptionserve.inference;
+
+import ai.djl.Device;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads that run forward passes on one device, shared by every model served on it.
+ *
+ * <p>libtorch keeps one OpenMP thread team per calling thread. With a forward thread per model,
+ * each model got its own team: two teams on two cores take turns spinning and sleeping (libgomp
+ * spins before it sleeps), and a model's first request after another model's ran paid for waking
+ * its team. One fixed set of forward threads per device (one on a CPU, where one forward already
+ * uses every core) keeps a single team, warm, whichever model runs. Models still batch on their
+ * own threads; only the forward pass itself is handed over.
+ */
+final class ForwardThreads implements AutoCloseable {
+
+    private static final long STOP_TIMEOUT_SECONDS = 30;
+
+    private final ExecutorService executor;
+
+    /** Starts {@code threads} daemon threads named after {@code device}. */
+    ForwardThreads(Device device, int threads) {
+        AtomicInteger count = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, "forward-" + device + "-" + count.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Runs {@code forward} on one of the threads and returns its result.
+     *
+     * <p>Waits for it even when the calling thread is interrupted (and keeps the interrupt): a
+     * stopping model frees its arrays only once its forward pass in progress has finished.
+     *
+     * @throws Exception what {@code forward} threw
+     */
+    <T> T run(Callable<T> forward) throws Exception {
+        Future<T> result = executor.submit(forward);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the threads once the forward passes already handed over are done. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
