@@ -21,7 +21,6 @@ final class BatchWorker implements Runnable {
     private final String model;
     private final String device;
     private final Predictor<ImageBatch, float[][]> predictor;
-    private final ForwardThreads forwardThreads;
     private final InferenceQueue queue;
     private final Batching batching;
     private final int channels;
@@ -32,7 +31,6 @@ final class BatchWorker implements Runnable {
             String model,
             String device,
             Predictor<ImageBatch, float[][]> predictor,
-            ForwardThreads forwardThreads,
             InferenceQueue queue,
             Batching batching,
             int channels,
@@ -41,7 +39,6 @@ final class BatchWorker implements Runnable {
         this.model = model;
         this.device = device;
         this.predictor = predictor;
-        this.forwardThreads = forwardThreads;
         this.queue = queue;
         this.batching = batching;
         this.channels = channels;
@@ -102,8 +99,7 @@ final class BatchWorker implements Runnable {
         long started = System.nanoTime();
         float[][] probabilities;
         try {
-            ImageBatch images = ImageBatch.of(pixels, channels, size);
-            probabilities = forwardThreads.run(() -> predictor.predict(images));
+            probabilities = predictor.predict(ImageBatch.of(pixels, channels, size));
         } catch (Exception e) {
             log.error("Forward pass of {} images on {} for model '{}' failed", batch.size(), device, model, e);
             InferenceException failure =

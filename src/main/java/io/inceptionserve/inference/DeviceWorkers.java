@@ -3,6 +3,7 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.model.inferenceform.Precision;
@@ -63,42 +64,29 @@ final class DeviceWorkers implements AutoCloseable {
      * Runs every predictor on blank batches of one image and of a full batch, so the first real
      * requests do not pay for the engine's lazy initialisation and allocator growth.
      */
-    void warmUp(int channels, int size, int maxBatchSize, int iterations, ForwardThreads forwardThreads)
-            throws Exception {
+    void warmUp(int channels, int size, int maxBatchSize, int iterations) throws TranslateException {
         for (int batchSize : new int[] {1, maxBatchSize}) {
             ImageBatch blank = ImageBatch.of(
                     java.util.Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
             for (int i = 0; i < iterations; i++) {
                 for (Predictor<ImageBatch, float[][]> predictor : predictors) {
-                    forwardThreads.run(() -> predictor.predict(blank));
+                    predictor.predict(blank);
                 }
             }
         }
     }
 
-    /**
-     * Starts one worker thread per predictor, all taking from {@code queue} and running their
-     * forward passes on {@code forwardThreads}, the device's.
-     */
+    /** Starts one worker thread per predictor, all taking from {@code queue}. */
     void start(
             String modelName,
             InferenceQueue queue,
-            ForwardThreads forwardThreads,
             Batching batching,
             int channels,
             int size,
             InferenceMetrics metrics) {
         for (int i = 0; i < predictors.size(); i++) {
             BatchWorker worker = new BatchWorker(
-                    modelName,
-                    device.toString(),
-                    predictors.get(i),
-                    forwardThreads,
-                    queue,
-                    batching,
-                    channels,
-                    size,
-                    metrics);
+                    modelName, device.toString(), predictors.get(i), queue, batching, channels, size, metrics);
             Thread thread = new Thread(worker, "infer-" + modelName + "-" + device + "-" + i);
             thread.setDaemon(true);
             threads.add(thread);

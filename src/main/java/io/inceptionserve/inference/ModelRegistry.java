@@ -1,6 +1,7 @@
 package io.inceptionserve.inference;
 
 import ai.djl.Device;
+import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
@@ -45,9 +46,6 @@ public class ModelRegistry implements SmartLifecycle {
     private final InferenceMetrics metrics;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final CpuFeatures cpu = CpuFeatures.detect();
-    /** One set of forward threads per device, shared by all models on it; made by the loader thread. */
-    private final Map<Device, ForwardThreads> forwardThreads = new LinkedHashMap<>();
-
     private volatile Thread loader;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
@@ -125,19 +123,11 @@ public class ModelRegistry implements SmartLifecycle {
                         channels,
                         size,
                         batching(workers.device()).maxBatchSize(),
-                        properties.inference().warmupIterations(),
-                        forwardThreads(workers.device()));
+                        properties.inference().warmupIterations());
             }
             InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
             for (DeviceWorkers workers : loaded) {
-                workers.start(
-                        model.name(),
-                        queue,
-                        forwardThreads(workers.device()),
-                        batching(workers.device()),
-                        channels,
-                        size,
-                        metrics);
+                workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
             }
             metrics.registerQueue(model.name(), model::queueDepth);
             model.ready(queue);
@@ -153,7 +143,7 @@ public class ModelRegistry implements SmartLifecycle {
                         network is randomly initialised and its predictions are noise. Responses carry \
                         "trained": false. Train it (see README) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
-        } catch (Exception e) {
+        } catch (RuntimeException | TranslateException e) {
             log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
             model.failed(e.getMessage());
             loaded.forEach(DeviceWorkers::close);
@@ -187,11 +177,6 @@ public class ModelRegistry implements SmartLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("writing an in-memory PNG", e);
         }
-    }
-
-    private ForwardThreads forwardThreads(Device device) {
-        return forwardThreads.computeIfAbsent(
-                device, d -> new ForwardThreads(d, batching(d).workers()));
     }
 
     private Batching batching(Device device) {
@@ -228,7 +213,6 @@ public class ModelRegistry implements SmartLifecycle {
             }
         }
         models.values().forEach(model -> model.workers().forEach(DeviceWorkers::close));
-        forwardThreads.values().forEach(ForwardThreads::close);
     }
 
     /** Starts before and stops after the web server, so requests in flight finish on live models. */

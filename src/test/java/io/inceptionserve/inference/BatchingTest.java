@@ -35,7 +35,6 @@ class BatchingTest {
     ImagePreprocessor preprocessor;
     DeviceWorkers workers;
     InferenceQueue queue = new InferenceQueue(64);
-    ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
 
     @BeforeEach
     void load() {
@@ -48,12 +47,11 @@ class BatchingTest {
     @AfterEach
     void close() {
         workers.close();
-        forwardThreads.close();
     }
 
     private void start(Duration maxBatchDelay) {
         int size = artifact.manifest().input().size();
-        workers.start(MODEL, queue, forwardThreads, new Batching(1, 8, maxBatchDelay), 1, size, metrics);
+        workers.start(MODEL, queue, new Batching(1, 8, maxBatchDelay), 1, size, metrics);
     }
 
     private float[] prepared(String image) throws Exception {

@@ -87,14 +87,12 @@ class TensorLifetimeTest {
             names = {"FLOAT32", "BFLOAT16"})
     void liveArraysAndNativeMemoryStayFlatOverAThousandRequests(Precision precision) throws Exception {
         Set<NDArray> before = existingArrays();
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
-                DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1)) {
+        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1)) {
             NDManager model = managerOfArraysCreatedSince(before);
             InferenceQueue queue = new InferenceQueue(1);
             workers.start(
                     "googlenet-bn",
                     queue,
-                    forwardThreads,
                     new Batching(1, 1, Duration.ZERO),
                     (int) image.shape()[1],
                     (int) image.shape()[2],
