@@ -45,6 +45,19 @@ class ReducedPrecisionTest {
     }
 
     @Test
+    void float16AlsoRunsWhenAskedFor() throws IOException {
+        ModelArtifact artifact = bundled("googlenet-bn");
+        try (NDManager manager = Networks.newManager()) {
+            NDArray images = images(artifact, manager);
+            NDArray float32 = forward(artifact.newInferenceBlock(manager, Precision.FLOAT32), manager, images);
+            NDArray float16 = forward(artifact.newInferenceBlock(manager, Precision.FLOAT16), manager, images);
+
+            assertThat(float16.argMax(1).toLongArray())
+                    .isEqualTo(float32.argMax(1).toLongArray());
+        }
+    }
+
+    @Test
     void autoKeepsFloat32OnACpuWithoutBfloat16AndPicksBfloat16WithIt() {
         CpuFeatures without = CpuFeatures.fromFlags(List.of("fpu", "avx2", "avx512f", "avx512_vnni"));
         CpuFeatures with = CpuFeatures.fromCpuinfo("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16\n");
