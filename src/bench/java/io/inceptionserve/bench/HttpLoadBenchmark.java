@@ -121,6 +121,12 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
     String python;
 
     @Option(
+            names = "--python-bfloat16",
+            description = "run the Python peer as a careful user on a CPU with bfloat16 would: "
+                    + "torch.autocast(\"cpu\", bfloat16), channels-last, torch.inference_mode()")
+    boolean pythonBfloat16;
+
+    @Option(
             names = "--service-arg",
             description = "extra argument for inception-serve, e.g. "
                     + "--inception.inference.cpu.max-batch-size=16 (repeatable)")
@@ -419,14 +425,17 @@ public final class HttpLoadBenchmark implements Callable<Integer> {
 
     private ServerProcess startPython() throws IOException {
         int port = ServerProcess.freeLoopbackPort();
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 python,
                 root.resolve("src/bench/python/reference_service.py").toString(),
                 "--port",
                 Integer.toString(port),
                 "--labels",
-                work.resolve("references").resolve(references.labels()).toString());
-        log("starting " + PYTHON + " on port " + port);
+                work.resolve("references").resolve(references.labels()).toString()));
+        if (pythonBfloat16) {
+            command.add("--bfloat16");
+        }
+        log("starting " + PYTHON + (pythonBfloat16 ? " (bfloat16 autocast, channels-last)" : "") + " on port " + port);
         return ServerProcess.start(PYTHON, command, PYTHON_ENVIRONMENT, port, work.resolve("logs/python.log"));
     }
 

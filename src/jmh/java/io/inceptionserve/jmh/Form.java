@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import io.inceptionserve.model.UnscopedCopy;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.inferenceform.InferenceForm;
+import io.inceptionserve.model.inferenceform.Precision;
 
 /** Which form of our network a benchmark runs (public: JMH's generated code names it). */
 public enum Form {
@@ -13,6 +14,13 @@ public enum Form {
         @Override
         Block of(InceptionNetwork trained, NDManager manager) {
             return InferenceForm.of(trained, manager);
+        }
+    },
+    /** The inference form computing in bfloat16, as the service runs it on a CPU with native bfloat16. */
+    INFERENCE_BFLOAT16 {
+        @Override
+        Block of(InceptionNetwork trained, NDManager manager) {
+            return InferenceForm.of(trained, manager, Precision.BFLOAT16);
         }
     },
     /** The network as trained: scoped per stage and branch, BatchNorm, NCHW. */

@@ -15,6 +15,8 @@ import java.util.List;
  * @param labels number of classes
  * @param input the network's input; {@code null} when the manifest could not be read
  * @param devices where it runs
+ * @param precision the number format it computes in (float32, bfloat16 or float16); {@code null}
+ *     until it is loaded
  * @param status LOADING, WARMING_UP, READY or FAILED
  * @param trained false when it has no trained weights and its answers are noise
  * @param failure why it failed to load, when it did
@@ -27,6 +29,7 @@ public record ModelInfo(
         int labels,
         Input input,
         List<String> devices,
+        String precision,
         ServedModel.Status status,
         boolean trained,
         String failure) {
@@ -41,6 +44,7 @@ public record ModelInfo(
                 artifact == null ? 0 : artifact.labels().size(),
                 artifact == null ? null : Input.of(artifact.manifest().input()),
                 model.devices().stream().map(Object::toString).toList(),
+                model.precision() == null ? null : model.precision().id(),
                 model.status(),
                 model.trained(),
                 model.failure());

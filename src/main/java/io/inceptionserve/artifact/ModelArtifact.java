@@ -12,6 +12,7 @@ import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.TorchvisionInputTransform;
 import io.inceptionserve.model.inferenceform.InferenceForm;
+import io.inceptionserve.model.inferenceform.Precision;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,10 +156,18 @@ public final class ModelArtifact {
      * before this returns.
      */
     public Block newInferenceBlock(NDManager manager) {
+        return newInferenceBlock(manager, Precision.FLOAT32);
+    }
+
+    /**
+     * Builds the network's inference form computing in {@code precision} (resolved, not {@code
+     * auto}), its parameters on {@code manager}.
+     */
+    public Block newInferenceBlock(NDManager manager, Precision precision) {
         try (NDManager trainedForm = manager.newSubManager()) {
             Block trained = newBlock();
             loadInto(trained, trainedForm);
-            return InferenceForm.of(trained, manager);
+            return InferenceForm.of(trained, manager, precision);
         }
     }
 

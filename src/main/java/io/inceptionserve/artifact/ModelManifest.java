@@ -1,6 +1,7 @@
 package io.inceptionserve.artifact;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.inceptionserve.model.inferenceform.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -19,6 +20,9 @@ import java.util.regex.Pattern;
  * @param transformInput {@code true} when the network starts with torchvision's {@code
  *     transform_input} (weights imported from torchvision's GoogLeNet or Inception-v3, which expect
  *     it); absent (the default) otherwise
+ * @param precision the number format the network is served in: {@code auto} (the default when
+ *     absent), {@code float32}, {@code bfloat16} or {@code float16}; {@code float32} keeps a model
+ *     whose answers change in bfloat16 out of it (see {@link Precision})
  */
 public record ModelManifest(
         String name,
@@ -28,7 +32,21 @@ public record ModelManifest(
         Input input,
         Preprocessing preprocessing,
         Weights weights,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean transformInput) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean transformInput,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Precision precision) {
+
+    /** A manifest that leaves the precision to the service. */
+    public ModelManifest(
+            String name,
+            String architecture,
+            String description,
+            String labels,
+            Input input,
+            Preprocessing preprocessing,
+            Weights weights,
+            Boolean transformInput) {
+        this(name, architecture, description, labels, input, preprocessing, weights, transformInput, null);
+    }
 
     /** A manifest whose network has no input transform. */
     public ModelManifest(
@@ -39,7 +57,7 @@ public record ModelManifest(
             Input input,
             Preprocessing preprocessing,
             Weights weights) {
-        this(name, architecture, description, labels, input, preprocessing, weights, null);
+        this(name, architecture, description, labels, input, preprocessing, weights, null, null);
     }
 
     /** File names inside a model directory: no paths, so a manifest can never point outside it. */
@@ -105,18 +123,23 @@ public record ModelManifest(
     /** Returns this manifest with its description replaced. */
     public ModelManifest withDescription(String newDescription) {
         return new ModelManifest(
-                name, architecture, newDescription, labels, input, preprocessing, weights, transformInput);
+                name, architecture, newDescription, labels, input, preprocessing, weights, transformInput, precision);
     }
 
     /** Returns this manifest with its weights replaced. */
     public ModelManifest withWeights(Weights newWeights) {
         return new ModelManifest(
-                name, architecture, description, labels, input, preprocessing, newWeights, transformInput);
+                name, architecture, description, labels, input, preprocessing, newWeights, transformInput, precision);
     }
 
     /** Whether the network starts with torchvision's input transform. */
     public boolean transformsInput() {
         return Boolean.TRUE.equals(transformInput);
+    }
+
+    /** The precision the manifest asks for; {@link Precision#AUTO} when it says nothing. */
+    public Precision precisionSetting() {
+        return precision == null ? Precision.AUTO : precision;
     }
 
     /** Lists every problem of this manifest; empty when it is usable. */

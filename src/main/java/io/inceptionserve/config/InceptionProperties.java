@@ -1,5 +1,6 @@
 package io.inceptionserve.config;
 
+import io.inceptionserve.model.inferenceform.Precision;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -10,6 +11,7 @@ import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -44,6 +46,10 @@ public record InceptionProperties(
      * @param requestTimeout how long an image may wait in the queue before it is answered 503
      *     without being computed
      * @param maxImagePixels images whose header declares more pixels are refused before decoding
+     * @param precision the number format models compute in: {@code auto} (default: what each
+     *     model's manifest says, else bfloat16 on a CPU or GPU that computes it natively, float32
+     *     otherwise), or {@code float32}, {@code bfloat16} or {@code float16} for every model
+     * @param modelPrecision per-model overrides of {@code precision}: model name → precision
      * @param preprocessThreads threads decoding and preparing images, off the inference threads;
      *     0 means one per core
      * @param cpu batching on the CPU
@@ -57,9 +63,20 @@ public record InceptionProperties(
             @Min(1) int queueCapacity,
             @NotNull Duration requestTimeout,
             @Min(1) long maxImagePixels,
+            @NotNull Precision precision,
+            @DefaultValue @NotNull Map<@Pattern(regexp = MODEL_NAME) String, @NotNull Precision> modelPrecision,
             @Min(0) @Max(256) int preprocessThreads,
             @NotNull @Valid Batching cpu,
             @NotNull @Valid Batching gpu) {
+
+        /**
+         * The precision asked for {@code model}: its override, else {@code precision} when set,
+         * else what its manifest says ({@code manifestSetting}, {@code auto} when absent).
+         */
+        public Precision precisionOf(String model, Precision manifestSetting) {
+            Precision configured = modelPrecision.getOrDefault(model, precision);
+            return configured == Precision.AUTO ? manifestSetting : configured;
+        }
 
         /** The batching settings for a device. */
         public Batching batching(boolean gpuDevice) {

@@ -6,6 +6,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.model.inferenceform.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,26 +20,32 @@ final class DeviceWorkers implements AutoCloseable {
     private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final Device device;
+    private final Precision precision;
     private final Model model;
     private final List<Predictor<ImageBatch, float[][]>> predictors;
     private final List<Thread> threads = new ArrayList<>();
 
-    private DeviceWorkers(Device device, Model model, List<Predictor<ImageBatch, float[][]>> predictors) {
+    private DeviceWorkers(
+            Device device, Precision precision, Model model, List<Predictor<ImageBatch, float[][]>> predictors) {
         this.device = device;
+        this.precision = precision;
         this.model = model;
         this.predictors = predictors;
     }
 
-    /** Loads the artifact's network onto {@code device} with {@code workers} predictors. */
-    static DeviceWorkers load(ModelArtifact artifact, Device device, int workers) {
+    /**
+     * Loads the artifact's network onto {@code device}, computing in {@code precision} (resolved,
+     * not auto), with {@code workers} predictors.
+     */
+    static DeviceWorkers load(ModelArtifact artifact, Device device, Precision precision, int workers) {
         Model model = Model.newInstance(artifact.name(), device, "PyTorch");
         try {
-            model.setBlock(artifact.newInferenceBlock(model.getNDManager()));
+            model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
             List<Predictor<ImageBatch, float[][]>> predictors = new ArrayList<>(workers);
             for (int i = 0; i < workers; i++) {
                 predictors.add(model.newPredictor(new ProbabilityTranslator(), device));
             }
-            return new DeviceWorkers(device, model, predictors);
+            return new DeviceWorkers(device, precision, model, predictors);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -47,6 +54,10 @@ final class DeviceWorkers implements AutoCloseable {
 
     Device device() {
         return device;
+    }
+
+    Precision precision() {
+        return precision;
     }
 
     /**

@@ -7,8 +7,11 @@ import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
+import io.inceptionserve.config.InceptionProperties.Inference;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
+import io.inceptionserve.model.inferenceform.CpuFeatures;
+import io.inceptionserve.model.inferenceform.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -45,6 +48,7 @@ public class ModelRegistry implements SmartLifecycle {
     private final InferenceMetrics metrics;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
+    private final CpuFeatures cpu = CpuFeatures.detect();
     private volatile Thread loader;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
@@ -92,6 +96,10 @@ public class ModelRegistry implements SmartLifecycle {
 
     @Override
     public void start() {
+        log.info(
+                "{}: precision auto picks {} on it",
+                cpu,
+                Precision.AUTO.resolve(Device.cpu(), cpu).precision().id());
         Thread thread = new Thread(
                 () -> {
                     models.values().forEach(this::load);
@@ -116,7 +124,18 @@ public class ModelRegistry implements SmartLifecycle {
             int channels = artifact.manifest().input().channels();
             int size = artifact.manifest().input().size();
             for (Device device : devices) {
-                loaded.add(DeviceWorkers.load(artifact, device, batching(device).workers()));
+                Precision.Choice precision = precision(model.name(), artifact, device);
+                loaded.add(DeviceWorkers.load(
+                        artifact,
+                        device,
+                        precision.precision(),
+                        batching(device).workers()));
+                log.info(
+                        "Model '{}' computes in {} on {} ({})",
+                        model.name(),
+                        precision.precision().id(),
+                        device,
+                        precision.reason());
             }
             model.warmingUp(loaded);
             warmUpDecoders(model.preprocessor());
@@ -154,6 +173,24 @@ public class ModelRegistry implements SmartLifecycle {
             metrics.modelReadiness(model.name(), deviceNames, false);
             loaded.forEach(DeviceWorkers::close);
         }
+    }
+
+    /** The precision {@code name} runs in on {@code device}, and which setting chose it. */
+    private Precision.Choice precision(String name, ModelArtifact artifact, Device device) {
+        Inference inference = properties.inference();
+        Precision manifest = artifact.manifest().precisionSetting();
+        Precision asked = inference.precisionOf(name, manifest);
+        String source;
+        if (inference.modelPrecision().containsKey(name)) {
+            source = "inception.inference.model-precision." + name;
+        } else if (inference.precision() != Precision.AUTO) {
+            source = "inception.inference.precision";
+        } else if (manifest != Precision.AUTO) {
+            source = "the model's manifest";
+        } else {
+            return asked.resolve(device, cpu);
+        }
+        return new Precision.Choice(asked.resolve(device, cpu).precision(), "set by " + source);
     }
 
     /** Decodes a small image once, so the first request does not pay for loading the codecs. */

@@ -3,6 +3,7 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.inferenceform.Precision;
 import java.util.List;
 
 /**
@@ -58,6 +59,15 @@ public final class ServedModel {
     /** Whether the model has trained weights; an untrained model's answers are noise. */
     public boolean trained() {
         return artifact != null && artifact.hasWeights();
+    }
+
+    /**
+     * The number format the model computes in ({@code float32}, {@code bfloat16} or {@code
+     * float16}, never {@code auto}), or {@code null} until it is loaded.
+     */
+    public Precision precision() {
+        List<DeviceWorkers> current = workers;
+        return current.isEmpty() ? null : current.get(0).precision();
     }
 
     public List<Device> devices() {

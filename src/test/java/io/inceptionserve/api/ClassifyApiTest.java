@@ -4,6 +4,9 @@ import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
+import io.inceptionserve.model.inferenceform.CpuFeatures;
+import io.inceptionserve.model.inferenceform.Precision;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -102,9 +105,18 @@ class ClassifyApiTest extends RunningServiceTest {
             assertThat(model.get("labels").asInt()).isEqualTo(10);
             assertThat(model.get("input").get("channels").asInt()).isEqualTo(1);
             assertThat(model.get("devices").get(0).asString()).isEqualTo("cpu()");
+            assertThat(model.get("precision").asString()).isEqualTo(autoPrecisionOnThisCpu());
         }
         assertThat(json(client.get("/models/inception-v2")).get("architecture").asString())
                 .isEqualTo("inception-v2");
+    }
+
+    /** What {@code precision: auto} picks here: bfloat16 on a CPU with native bfloat16, else float32. */
+    private static String autoPrecisionOnThisCpu() {
+        return Precision.AUTO
+                .resolve(Device.cpu(), CpuFeatures.detect())
+                .precision()
+                .id();
     }
 
     @Test

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.OfflineEngine;
+import io.inceptionserve.model.inferenceform.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -251,5 +252,31 @@ class ModelArtifactTest {
         assertThatThrownBy(() -> ModelArtifact.open("none", ArtifactFiles.of(dir)))
                 .hasMessageContaining("model 'none'")
                 .hasMessageContaining("resnet-50");
+    }
+
+    @Test
+    void theManifestsPrecisionIsReadAndAnUnknownOneIsRefused() throws IOException {
+        Files.writeString(dir.resolve("labels.txt"), "a\nb\n");
+        String manifest = """
+                {"architecture": "googlenet", "labels": "labels.txt", "input": {"size": 64, "channels": 1},
+                 "preprocessing": {"resize": "STRETCH", "resizeTo": 64, "mean": [0.5], "std": [0.25]},
+                 "precision": "%s"}
+                """;
+        Files.writeString(dir.resolve(ModelArtifact.MANIFEST), manifest.formatted("float32"));
+        assertThat(ModelArtifact.open("kept", ArtifactFiles.of(dir)).manifest().precisionSetting())
+                .isEqualTo(Precision.FLOAT32);
+
+        ModelArtifact.writeManifest(dir, manifest("googlenet", 64));
+        assertThat(ModelArtifact.open("unsaid", ArtifactFiles.of(dir))
+                        .manifest()
+                        .precisionSetting())
+                .isEqualTo(Precision.AUTO);
+        assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).doesNotContain("precision");
+
+        Files.writeString(dir.resolve(ModelArtifact.MANIFEST), manifest.formatted("double"));
+        assertThatThrownBy(() -> ModelArtifact.open("odd", ArtifactFiles.of(dir)))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("model 'odd'")
+                .hasMessageContaining("precision must be one of [auto, float32, bfloat16, float16], was 'double'");
     }
 }

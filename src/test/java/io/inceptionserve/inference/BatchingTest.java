@@ -10,6 +10,7 @@ import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.model.OfflineEngine;
+import io.inceptionserve.model.inferenceform.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class BatchingTest {
         OfflineEngine.pytorch();
         artifact = ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
         preprocessor = new ImagePreprocessor(artifact.manifest());
-        workers = DeviceWorkers.load(artifact, Device.cpu(), 1);
+        workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1);
     }
 
     @AfterEach

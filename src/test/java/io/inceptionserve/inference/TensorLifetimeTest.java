@@ -14,6 +14,7 @@ import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.UnscopedCopy;
+import io.inceptionserve.model.inferenceform.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -29,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Native tensors live only as long as a request needs them, through the real predictor path
@@ -78,10 +81,13 @@ class TensorLifetimeTest {
         }
     }
 
-    @Test
-    void liveArraysAndNativeMemoryStayFlatOverAThousandRequests() throws Exception {
+    @ParameterizedTest
+    @EnumSource(
+            value = Precision.class,
+            names = {"FLOAT32", "BFLOAT16"})
+    void liveArraysAndNativeMemoryStayFlatOverAThousandRequests(Precision precision) throws Exception {
         Set<NDArray> before = existingArrays();
-        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), 1)) {
+        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1)) {
             NDManager model = managerOfArraysCreatedSince(before);
             InferenceQueue queue = new InferenceQueue(1);
             workers.start(

@@ -23,6 +23,8 @@ public class ScopedConcatBlock extends AbstractBlock {
     private static final byte VERSION = 1;
     private static final int CHANNEL_AXIS = 1;
 
+    private final OutputShapeMemo outputShapes = new OutputShapeMemo();
+
     /** Creates a block with no branches. */
     public ScopedConcatBlock() {
         super(VERSION);
@@ -66,6 +68,10 @@ public class ScopedConcatBlock extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return outputShapes.of(inputShapes, this::concatenatedOutputShapes);
+    }
+
+    private Shape[] concatenatedOutputShapes(Shape[] inputShapes) {
         Shape first = null;
         long channels = 0;
         for (Block branch : children.values()) {

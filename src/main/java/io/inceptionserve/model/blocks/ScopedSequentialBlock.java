@@ -26,6 +26,8 @@ public class ScopedSequentialBlock extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
+    private final OutputShapeMemo outputShapes = new OutputShapeMemo();
+
     /** Creates an empty chain. */
     public ScopedSequentialBlock() {
         super(VERSION);
@@ -81,6 +83,7 @@ public class ScopedSequentialBlock extends AbstractBlock {
             child.initialize(manager, dataType, shapes);
             shapes = child.getOutputShapes(shapes);
         }
+        outputShapes.remember(inputShapes, shapes);
     }
 
     /**
@@ -90,6 +93,10 @@ public class ScopedSequentialBlock extends AbstractBlock {
      */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return outputShapes.of(inputShapes, this::chainOutputShapes);
+    }
+
+    private Shape[] chainOutputShapes(Shape[] inputShapes) {
         Shape[] shapes = inputShapes;
         for (Block child : children.values()) {
             shapes = child.getOutputShapes(shapes);

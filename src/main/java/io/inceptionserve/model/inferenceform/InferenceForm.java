@@ -31,6 +31,8 @@ import java.util.Map;
  *   <li>Dropout and the auxiliary classifiers, which do nothing in inference, are dropped.
  *   <li>The input and the convolution weights are converted to {@link ChannelsLast channels-last}
  *       layout, which puts the pools and convolutions on libtorch's fast kernels.
+ *   <li>Optionally ({@link Precision}), parameters and activations are held in bfloat16 or
+ *       float16 from the input to the logits, which come out in float32 again.
  *   <li>No parameter requires a gradient, so no autograd graph is recorded even on a thread where
  *       libtorch's grad mode is on (every thread but the one that loaded the engine). A recorded
  *       graph would keep every activation alive until the output dies, defeating the per-stage
@@ -46,9 +48,12 @@ public final class InferenceForm {
     private static final int CHILD_PREFIX = 2;
 
     private final NDManager manager;
+    /** The conversions to and from the reduced precision, or {@code null} in float32. */
+    private final PrecisionCasts casts;
 
-    private InferenceForm(NDManager manager) {
+    private InferenceForm(NDManager manager, PrecisionCasts casts) {
         this.manager = manager;
+        this.casts = casts;
     }
 
     /**
@@ -63,14 +68,44 @@ public final class InferenceForm {
      *     does not know
      */
     public static Block of(Block trained, NDManager manager) {
-        return new InferenceForm(manager).rewrite(trained);
+        return of(trained, manager, Precision.FLOAT32);
+    }
+
+    /**
+     * Builds the inference form of a trained network computing in {@code precision}: its
+     * convolution and linear parameters are converted once, here; the input is converted after
+     * the channels-last step and the logits back to float32 at the end, so activations stay in
+     * {@code precision} through the network and the caller's softmax runs in float32.
+     *
+     * @param trained an initialised {@link InceptionNetwork} (or, in float32, any block {@link
+     *     #of(Block, NDManager)} accepts)
+     * @param manager where the inference form's parameters and conversion modules live
+     * @param precision {@link Precision#FLOAT32}, {@link Precision#BFLOAT16} or {@link
+     *     Precision#FLOAT16}; not {@link Precision#AUTO}
+     * @return the inference form; the trained block is left as it was
+     */
+    public static Block of(Block trained, NDManager manager, Precision precision) {
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("Resolve precision 'auto' for a device first");
+        }
+        if (precision.reduced() && !(trained instanceof InceptionNetwork)) {
+            throw new IllegalArgumentException("Reduced precision needs a whole network, which converts its input");
+        }
+        PrecisionCasts casts = precision.reduced() ? PrecisionCasts.load(precision, manager) : null;
+        return new InferenceForm(manager, casts).rewrite(trained);
     }
 
     private Block rewrite(Block block) {
         if (block instanceof InceptionNetwork network) {
             Map<String, Block> stages = new LinkedHashMap<>();
             stages.put("channelsLast", ChannelsLast.block());
+            if (casts != null) {
+                stages.put("toReducedPrecision", casts.toReduced());
+            }
             network.stages().forEach((name, stage) -> stages.put(name, rewrite(stage)));
+            if (casts != null) {
+                stages.put("toFloat32", casts.toFloat32());
+            }
             return new InceptionNetwork(network.inputChannels(), network.numClasses(), stages);
         }
         if (block instanceof ScopedConcatBlock concat) {
@@ -174,9 +209,15 @@ public final class InferenceForm {
         return detached.toType(DataType.FLOAT64, true);
     }
 
-    /** The float32 value of {@code array}, in the same layout, owned by the inference form's manager. */
+    /**
+     * The value of {@code array} in the form's precision, in the same layout, owned by the
+     * inference form's manager.
+     */
     private NDArray keep(NDArray array) {
         NDArray kept = array.toType(DataType.FLOAT32, true);
+        if (casts != null) {
+            kept = casts.reduce(kept);
+        }
         kept.attach(manager);
         return kept;
     }
