@@ -9,19 +9,23 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.inceptionserve.Prerequisites;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.inferenceform.Precision;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The accuracy guard of bfloat16: each bundled model classifies the 10,000 Fashion-MNIST test
- * images in float32 and in bfloat16; the two must agree on the top-1 class of at least 99.5 % of
- * them and bfloat16 may lose at most 0.2 points of top-1 accuracy. The figures it prints are those
- * in docs/performance.md. A model that fails it must say {@code "precision": "float32"} in its
+ * The accuracy guard of bfloat16: each bundled model classifies Fashion-MNIST test images in
+ * float32 and in bfloat16; the two must agree on the top-1 class of at least 99.5 % of them and
+ * bfloat16 may lose at most 0.2 points of top-1 accuracy. Always on the committed sample (the first
+ * 500 test images); on all 10,000 where Debian's {@code dataset-fashion-mnist} is installed (in CI
+ * it must be). The full set's figures are those in docs/performance.md. A model that fails it must say {@code "precision": "float32"} in its
  * manifest, which {@code auto} then keeps.
  */
 class ReducedPrecisionAccuracyTest {
@@ -30,17 +34,29 @@ class ReducedPrecisionAccuracyTest {
     private static final double MAX_ACCURACY_DROP = 0.002;
     private static final int BATCH = 100;
 
-    private static FashionMnist.Idx testSet;
-
     @BeforeAll
-    static void readTestSet() {
+    static void startEngine() {
         OfflineEngine.pytorch();
-        testSet = FashionMnist.readIdx(FashionMnist.DEFAULT_DIR, "t10k", null);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"googlenet", "googlenet-bn", "inception-v2"})
-    void bfloat16AgreesWithFloat32OnTheFashionMnistTestSet(String name) {
+    void bfloat16AgreesWithFloat32OnTheCommittedSample(String name) {
+        checkGuard(name, FashionMnist.readIdx(FashionMnistSample.DIR, "t10k", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"googlenet", "googlenet-bn", "inception-v2"})
+    void bfloat16AgreesWithFloat32OnTheFullTestSet(String name) {
+        Path full = Path.of(System.getProperty("fashion-mnist.dir", FashionMnist.DEFAULT_DIR.toString()));
+        if (!Files.isRegularFile(full.resolve("t10k-images-idx3-ubyte.gz"))) {
+            Prerequisites.missing("the bfloat16 guard on all 10,000 test images needs the full Fashion-MNIST in " + full
+                    + " (apt-get install dataset-fashion-mnist)");
+        }
+        checkGuard(name, FashionMnist.readIdx(full, "t10k", null));
+    }
+
+    private static void checkGuard(String name, FashionMnist.Idx testSet) {
         ModelArtifact artifact = ModelArtifact.open(
                 name,
                 fileName -> ReducedPrecisionAccuracyTest.class.getResourceAsStream("/models/" + name + "/" + fileName));
@@ -57,7 +73,8 @@ class ReducedPrecisionAccuracyTest {
             for (int first = 0; first < images; first += BATCH) {
                 int count = Math.min(BATCH, images - first);
                 try (NDManager batch = manager.newSubManager()) {
-                    NDArray input = batch.create(prepared(preprocessor, first, count), artifact.inputShape(count));
+                    NDArray input =
+                            batch.create(prepared(preprocessor, testSet, first, count), artifact.inputShape(count));
                     long[] top32 = top1(float32, parameters, input);
                     long[] top16 = top1(bfloat16, parameters, input);
                     for (int i = 0; i < count; i++) {
@@ -90,7 +107,7 @@ class ReducedPrecisionAccuracyTest {
     }
 
     /** Test images {@code first} to {@code first + count - 1}, prepared as the service prepares uploads. */
-    private static float[] prepared(ImagePreprocessor preprocessor, int first, int count) {
+    private static float[] prepared(ImagePreprocessor preprocessor, FashionMnist.Idx testSet, int first, int count) {
         float[][] images = new float[count][];
         for (int i = 0; i < count; i++) {
             images[i] = preprocessor.prepare(testSet.image(first + i));
