@@ -101,12 +101,15 @@ class OipProtocolTest {
         assertThat(answer.json().get("model_name").asString()).isEqualTo(MODEL);
     }
 
-    /** The raw form: header length 0, the whole body one encoded image, e.g. curl --data-binary @photo.jpg. */
+    /**
+     * The raw form: header length 0, the whole body one encoded image, as {@code curl -H
+     * 'Inference-Header-Content-Length: 0' --data-binary @photo.jpg} sends it (declared a form).
+     */
     @Test
     void aRawJpegBodyIsOneImage() throws Exception {
         TritonWire.Answer answer = wire.send(wire.request(INFER)
                 .header(TritonWire.HEADER, "0")
-                .header("Content-Type", "application/octet-stream")
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)));
 
         assertThat(answer.status()).as(answer.json().toString()).isEqualTo(200);

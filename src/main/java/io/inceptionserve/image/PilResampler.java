@@ -1,0 +1,170 @@
+package io.inceptionserve.image;
+
+/**
+ * Resizes 8-bit RGB pixels exactly as Pillow's {@code Image.resize} does (its
+ * {@code libImaging/Resample.c}), so that a model trained through torchvision's PIL pipeline sees
+ * the same pixels here: a separable convolution, horizontal pass first, each output sample a
+ * weighted sum over the input samples within the filter's support around its centre. When
+ * shrinking, the support is widened by the reduction factor (the filter is stretched), which is
+ * what makes the result antialiased. Weights are normalised to sum to 1, turned into 22-bit fixed
+ * point rounded half away from zero, and each sum is rounded (by adding half before the shift) and
+ * clipped to 0..255 after each pass, as Pillow's 8-bit path does.
+ */
+public final class PilResampler {
+
+    /** Pillow's filters for resizing. */
+    public enum Filter {
+        /** Triangle filter, support 1: Pillow's {@code BILINEAR}, torchvision's default. */
+        BILINEAR(1.0) {
+            @Override
+            double weight(double x) {
+                double a = Math.abs(x);
+                return a < 1.0 ? 1.0 - a : 0.0;
+            }
+        },
+        /** Keys' cubic convolution with a = -0.5, support 2: Pillow's {@code BICUBIC}. */
+        BICUBIC(2.0) {
+            @Override
+            double weight(double x) {
+                double a = -0.5;
+                double t = Math.abs(x);
+                if (t < 1.0) {
+                    return ((a + 2.0) * t - (a + 3.0)) * t * t + 1;
+                }
+                if (t < 2.0) {
+                    return (((t - 5) * t + 8) * t - 4) * a;
+                }
+                return 0.0;
+            }
+        };
+
+        private final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        abstract double weight(double x);
+    }
+
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    private PilResampler() {}
+
+    /**
+     * @param rgb packed {@code 0xRRGGBB} pixels, row-major
+     * @return the resized pixels, packed the same way
+     */
+    public static int[] resize(int[] rgb, int width, int height, int outWidth, int outHeight, Filter filter) {
+        Coefficients horizontal = Coefficients.of(width, outWidth, filter);
+        Coefficients vertical = Coefficients.of(height, outHeight, filter);
+        int[] pixels = rgb;
+        int rows = height;
+        int firstRow = 0;
+        if (outWidth != width) {
+            // Only the rows the vertical pass reads are resized horizontally.
+            firstRow = vertical.bounds[0];
+            int lastRow = vertical.bounds[2 * outHeight - 2] + vertical.bounds[2 * outHeight - 1];
+            rows = lastRow - firstRow;
+            pixels = horizontalPass(pixels, width, firstRow, rows, outWidth, horizontal);
+        }
+        if (outHeight != height) {
+            pixels = verticalPass(pixels, outWidth, outHeight, firstRow, vertical);
+        }
+        return pixels == rgb ? rgb.clone() : pixels;
+    }
+
+    private static int[] horizontalPass(
+            int[] in, int inWidth, int firstRow, int rows, int outWidth, Coefficients coefficients) {
+        int[] out = new int[outWidth * rows];
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y = 0; y < rows; y++) {
+            int rowStart = (y + firstRow) * inWidth;
+            for (int x = 0; x < outWidth; x++) {
+                int min = coefficients.bounds[2 * x];
+                int count = coefficients.bounds[2 * x + 1];
+                int k = x * coefficients.size;
+                int r = half;
+                int g = half;
+                int b = half;
+                for (int i = 0; i < count; i++) {
+                    int p = in[rowStart + min + i];
+                    int w = coefficients.weights[k + i];
+                    r += ((p >> 16) & 0xff) * w;
+                    g += ((p >> 8) & 0xff) * w;
+                    b += (p & 0xff) * w;
+                }
+                out[y * outWidth + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+            }
+        }
+        return out;
+    }
+
+    /** {@code in} holds rows from {@code firstRow} of the image on; the bounds count from row 0. */
+    private static int[] verticalPass(int[] in, int width, int outHeight, int firstRow, Coefficients coefficients) {
+        int[] out = new int[width * outHeight];
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y = 0; y < outHeight; y++) {
+            int min = coefficients.bounds[2 * y] - firstRow;
+            int count = coefficients.bounds[2 * y + 1];
+            int k = y * coefficients.size;
+            for (int x = 0; x < width; x++) {
+                int r = half;
+                int g = half;
+                int b = half;
+                for (int i = 0; i < count; i++) {
+                    int p = in[(min + i) * width + x];
+                    int w = coefficients.weights[k + i];
+                    r += ((p >> 16) & 0xff) * w;
+                    g += ((p >> 8) & 0xff) * w;
+                    b += (p & 0xff) * w;
+                }
+                out[y * width + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+            }
+        }
+        return out;
+    }
+
+    private static int clip8(int sum) {
+        int v = sum >> PRECISION_BITS;
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /**
+     * Per output sample: the first input sample and how many follow ({@code bounds}), and their
+     * fixed-point weights, {@code size} slots per output sample.
+     */
+    private record Coefficients(int size, int[] bounds, int[] weights) {
+
+        static Coefficients of(int inSize, int outSize, Filter filter) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filter.support * filterScale;
+            int size = (int) Math.ceil(support) * 2 + 1;
+            int[] bounds = new int[2 * outSize];
+            int[] weights = new int[outSize * size];
+            double[] k = new double[size];
+            for (int xx = 0; xx < outSize; xx++) {
+                double center = (xx + 0.5) * scale;
+                double ss = 1.0 / filterScale;
+                // C's (int) truncates toward zero, as Java's does.
+                int min = Math.max((int) (center - support + 0.5), 0);
+                int max = Math.min((int) (center + support + 0.5), inSize) - min;
+                double total = 0.0;
+                for (int x = 0; x < max; x++) {
+                    double w = filter.weight((x + min - center + 0.5) * ss);
+                    k[x] = w;
+                    total += w;
+                }
+                for (int x = 0; x < max; x++) {
+                    double w = total != 0.0 ? k[x] / total : k[x];
+                    weights[xx * size + x] =
+                            w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
+                }
+                bounds[2 * xx] = min;
+                bounds[2 * xx + 1] = max;
+            }
+            return new Coefficients(size, bounds, weights);
+        }
+    }
+}
