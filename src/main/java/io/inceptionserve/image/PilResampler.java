@@ -77,24 +77,10 @@ public final class PilResampler {
     private static int[] horizontalPass(
             int[] in, int inWidth, int firstRow, int rows, int outWidth, Coefficients coefficients) {
         int[] out = new int[outWidth * rows];
-        int half = 1 << (PRECISION_BITS - 1);
         for (int y = 0; y < rows; y++) {
             int rowStart = (y + firstRow) * inWidth;
             for (int x = 0; x < outWidth; x++) {
-                int min = coefficients.bounds[2 * x];
-                int count = coefficients.bounds[2 * x + 1];
-                int k = x * coefficients.size;
-                int r = half;
-                int g = half;
-                int b = half;
-                for (int i = 0; i < count; i++) {
-                    int p = in[rowStart + min + i];
-                    int w = coefficients.weights[k + i];
-                    r += ((p >> 16) & 0xff) * w;
-                    g += ((p >> 8) & 0xff) * w;
-                    b += (p & 0xff) * w;
-                }
-                out[y * outWidth + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+                out[y * outWidth + x] = coefficients.sample(x, in, rowStart, 1);
             }
         }
         return out;
@@ -103,23 +89,9 @@ public final class PilResampler {
     /** {@code in} holds rows from {@code firstRow} of the image on; the bounds count from row 0. */
     private static int[] verticalPass(int[] in, int width, int outHeight, int firstRow, Coefficients coefficients) {
         int[] out = new int[width * outHeight];
-        int half = 1 << (PRECISION_BITS - 1);
         for (int y = 0; y < outHeight; y++) {
-            int min = coefficients.bounds[2 * y] - firstRow;
-            int count = coefficients.bounds[2 * y + 1];
-            int k = y * coefficients.size;
             for (int x = 0; x < width; x++) {
-                int r = half;
-                int g = half;
-                int b = half;
-                for (int i = 0; i < count; i++) {
-                    int p = in[(min + i) * width + x];
-                    int w = coefficients.weights[k + i];
-                    r += ((p >> 16) & 0xff) * w;
-                    g += ((p >> 8) & 0xff) * w;
-                    b += (p & 0xff) * w;
-                }
-                out[y * width + x] = (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+                out[y * width + x] = coefficients.sample(y, in, x - firstRow * width, width);
             }
         }
         return out;
@@ -135,6 +107,28 @@ public final class PilResampler {
      * fixed-point weights, {@code size} slots per output sample.
      */
     private record Coefficients(int size, int[] bounds, int[] weights) {
+
+        /**
+         * Output sample {@code out}: the weighted sum of the input pixels {@code in[origin + i *
+         * stride]} for i over its bounds, rounded and clipped per channel.
+         */
+        int sample(int out, int[] in, int origin, int stride) {
+            int min = bounds[2 * out];
+            int count = bounds[2 * out + 1];
+            int k = out * size;
+            int half = 1 << (PRECISION_BITS - 1);
+            int r = half;
+            int g = half;
+            int b = half;
+            for (int i = 0; i < count; i++) {
+                int p = in[origin + (min + i) * stride];
+                int w = weights[k + i];
+                r += ((p >> 16) & 0xff) * w;
+                g += ((p >> 8) & 0xff) * w;
+                b += (p & 0xff) * w;
+            }
+            return (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
+        }
 
         static Coefficients of(int inSize, int outSize, Filter filter) {
             double scale = (double) inSize / outSize;

@@ -81,8 +81,7 @@ class OipModels {
     TritonModelConfig config(ServedModel model) {
         ModelArtifact artifact = artifact(model);
         var input = artifact.manifest().input();
-        boolean gpu = model.devices().stream().anyMatch(device -> device.isGpu());
-        InceptionProperties.Batching batching = settings.batching(gpu);
+        InceptionProperties.Batching batching = settings.batching(model.onGpu());
         return new TritonModelConfig(
                 model.name(),
                 PLATFORM,
