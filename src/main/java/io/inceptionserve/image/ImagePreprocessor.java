@@ -97,7 +97,7 @@ public final class ImagePreprocessor {
     /** Prepares an already decoded image. */
     public float[] prepare(BufferedImage image) {
         BufferedImage rgb = toRgb(image);
-        BufferedImage cropped = centerCrop(resize(rgb));
+        BufferedImage cropped = pilFilter != null ? resizeAndCropAsPil(rgb) : centerCrop(resize(rgb));
         return normalise(cropped);
     }
 
@@ -380,25 +380,13 @@ public final class ImagePreprocessor {
         int height = image.getHeight();
         int targetWidth = resizeTo;
         int targetHeight = resizeTo;
-        if (resizePolicy == ResizePolicy.SHORTER_SIDE && pilFilter != null) {
-            // torchvision's arithmetic: the longer side truncated, int(size * long / short).
-            int shorter = Math.min(width, height);
-            targetWidth = width <= height ? resizeTo : (int) ((double) resizeTo * width / shorter);
-            targetHeight = width <= height ? (int) ((double) resizeTo * height / shorter) : resizeTo;
-        } else if (resizePolicy == ResizePolicy.SHORTER_SIDE) {
+        if (resizePolicy == ResizePolicy.SHORTER_SIDE) {
             double scale = (double) resizeTo / Math.min(width, height);
             targetWidth = Math.max(resizeTo, (int) Math.round(width * scale));
             targetHeight = Math.max(resizeTo, (int) Math.round(height * scale));
         }
         if (targetWidth == width && targetHeight == height) {
             return image;
-        }
-        if (pilFilter != null) {
-            int[] pixels = image.getRGB(0, 0, width, height, null, 0, width);
-            int[] resized = PilResampler.resize(pixels, width, height, targetWidth, targetHeight, pilFilter);
-            BufferedImage result = new BufferedImage(targetWidth, targetHeight, BufferedImage.TYPE_INT_RGB);
-            result.setRGB(0, 0, targetWidth, targetHeight, resized, 0, targetWidth);
-            return result;
         }
         try {
             return Thumbnails.of(image)
@@ -408,6 +396,33 @@ public final class ImagePreprocessor {
         } catch (IOException e) {
             throw new UncheckedIOException("resizing an in-memory image failed", e);
         }
+    }
+
+    /**
+     * torchvision's {@code Resize} then {@code CenterCrop} on a PIL image: its output size (the
+     * longer side {@code int(size * long / short)}, truncated), its crop offset ({@code
+     * round((side - crop) / 2)}, half to even as Python rounds) and Pillow's resampling, computing
+     * only the pixels the crop keeps. No aspect limit is needed: the work is the crop's, whatever
+     * the image's shape.
+     */
+    private BufferedImage resizeAndCropAsPil(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int targetWidth = resizeTo;
+        int targetHeight = resizeTo;
+        if (resizePolicy == ResizePolicy.SHORTER_SIDE) {
+            int shorter = Math.min(width, height);
+            targetWidth = width <= height ? resizeTo : (int) ((double) resizeTo * width / shorter);
+            targetHeight = width <= height ? (int) ((double) resizeTo * height / shorter) : resizeTo;
+        }
+        int left = (int) Math.rint((targetWidth - size) / 2.0);
+        int top = (int) Math.rint((targetHeight - size) / 2.0);
+        int[] pixels = image.getRGB(0, 0, width, height, null, 0, width);
+        int[] cropped =
+                PilResampler.resize(pixels, width, height, targetWidth, targetHeight, pilFilter, left, top, size, size);
+        BufferedImage result = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        result.setRGB(0, 0, size, size, cropped, 0, size);
+        return result;
     }
 
     /** Thumbnailator's choice of resizer, with bilinear where it would enlarge bicubically. */
@@ -444,15 +459,10 @@ public final class ImagePreprocessor {
         return image;
     }
 
-    /** torchvision's {@code CenterCrop} offsets round half to even (Python's round); ours floor. */
     private BufferedImage centerCrop(BufferedImage image) {
-        int x = cropOffset(image.getWidth());
-        int y = cropOffset(image.getHeight());
+        int x = (image.getWidth() - size) / 2;
+        int y = (image.getHeight() - size) / 2;
         return image.getSubimage(x, y, size, size);
-    }
-
-    private int cropOffset(int side) {
-        return pilFilter != null ? (int) Math.rint((side - size) / 2.0) : (side - size) / 2;
     }
 
     private float[] normalise(BufferedImage image) {

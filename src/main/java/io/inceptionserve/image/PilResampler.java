@@ -56,42 +56,51 @@ public final class PilResampler {
      * @return the resized pixels, packed the same way
      */
     public static int[] resize(int[] rgb, int width, int height, int outWidth, int outHeight, Filter filter) {
-        Coefficients horizontal = Coefficients.of(width, outWidth, filter);
-        Coefficients vertical = Coefficients.of(height, outHeight, filter);
-        int[] pixels = rgb;
-        int rows = height;
-        int firstRow = 0;
-        if (outWidth != width) {
-            // Only the rows the vertical pass reads are resized horizontally.
-            firstRow = vertical.bounds[0];
-            int lastRow = vertical.bounds[2 * outHeight - 2] + vertical.bounds[2 * outHeight - 1];
-            rows = lastRow - firstRow;
-            pixels = horizontalPass(pixels, width, firstRow, rows, outWidth, horizontal);
-        }
-        if (outHeight != height) {
-            pixels = verticalPass(pixels, outWidth, outHeight, firstRow, vertical);
-        }
-        return pixels == rgb ? rgb.clone() : pixels;
+        return resize(rgb, width, height, outWidth, outHeight, filter, 0, 0, outWidth, outHeight);
     }
 
-    private static int[] horizontalPass(
-            int[] in, int inWidth, int firstRow, int rows, int outWidth, Coefficients coefficients) {
-        int[] out = new int[outWidth * rows];
+    /**
+     * Only a window of the resized image, {@code windowWidth × windowHeight} from ({@code left},
+     * {@code top}): the same pixels as resizing whole and cropping, as each output pixel depends
+     * only on its own weights, without computing those the crop would drop.
+     *
+     * @return the window's pixels, packed {@code 0xRRGGBB}, row-major
+     */
+    public static int[] resize(
+            int[] rgb,
+            int width,
+            int height,
+            int outWidth,
+            int outHeight,
+            Filter filter,
+            int left,
+            int top,
+            int windowWidth,
+            int windowHeight) {
+        if (left < 0 || top < 0 || left + windowWidth > outWidth || top + windowHeight > outHeight) {
+            throw new IllegalArgumentException("the window lies outside the resized image");
+        }
+        // As Pillow: an axis whose size does not change is not resampled, only cropped.
+        Coefficients horizontal = outWidth == width
+                ? Coefficients.identity(left, windowWidth)
+                : Coefficients.of(width, outWidth, filter, left, windowWidth);
+        Coefficients vertical = outHeight == height
+                ? Coefficients.identity(top, windowHeight)
+                : Coefficients.of(height, outHeight, filter, top, windowHeight);
+        // Only the rows the vertical pass reads are resized horizontally.
+        int firstRow = vertical.bounds[0];
+        int rows = vertical.bounds[2 * windowHeight - 2] + vertical.bounds[2 * windowHeight - 1] - firstRow;
+        int[] resizedRows = new int[windowWidth * rows];
         for (int y = 0; y < rows; y++) {
-            int rowStart = (y + firstRow) * inWidth;
-            for (int x = 0; x < outWidth; x++) {
-                out[y * outWidth + x] = coefficients.sample(x, in, rowStart, 1);
+            int rowStart = (y + firstRow) * width;
+            for (int x = 0; x < windowWidth; x++) {
+                resizedRows[y * windowWidth + x] = horizontal.sample(x, rgb, rowStart, 1);
             }
         }
-        return out;
-    }
-
-    /** {@code in} holds rows from {@code firstRow} of the image on; the bounds count from row 0. */
-    private static int[] verticalPass(int[] in, int width, int outHeight, int firstRow, Coefficients coefficients) {
-        int[] out = new int[width * outHeight];
-        for (int y = 0; y < outHeight; y++) {
-            for (int x = 0; x < width; x++) {
-                out[y * width + x] = coefficients.sample(y, in, x - firstRow * width, width);
+        int[] out = new int[windowWidth * windowHeight];
+        for (int y = 0; y < windowHeight; y++) {
+            for (int x = 0; x < windowWidth; x++) {
+                out[y * windowWidth + x] = vertical.sample(y, resizedRows, x - firstRow * windowWidth, windowWidth);
             }
         }
         return out;
@@ -130,16 +139,17 @@ public final class PilResampler {
             return (clip8(r) << 16) | (clip8(g) << 8) | clip8(b);
         }
 
-        static Coefficients of(int inSize, int outSize, Filter filter) {
+        /** Output samples {@code first} to {@code first + count} of a resize from {@code inSize} to {@code outSize}. */
+        static Coefficients of(int inSize, int outSize, Filter filter, int first, int count) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
             double support = filter.support * filterScale;
             int size = (int) Math.ceil(support) * 2 + 1;
-            int[] bounds = new int[2 * outSize];
-            int[] weights = new int[outSize * size];
+            int[] bounds = new int[2 * count];
+            int[] weights = new int[count * size];
             double[] k = new double[size];
-            for (int xx = 0; xx < outSize; xx++) {
-                double center = (xx + 0.5) * scale;
+            for (int j = 0; j < count; j++) {
+                double center = (first + j + 0.5) * scale;
                 double ss = 1.0 / filterScale;
                 // C's (int) truncates toward zero, as Java's does.
                 int min = Math.max((int) (center - support + 0.5), 0);
@@ -152,13 +162,25 @@ public final class PilResampler {
                 }
                 for (int x = 0; x < max; x++) {
                     double w = total != 0.0 ? k[x] / total : k[x];
-                    weights[xx * size + x] =
+                    weights[j * size + x] =
                             w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
                 }
-                bounds[2 * xx] = min;
-                bounds[2 * xx + 1] = max;
+                bounds[2 * j] = min;
+                bounds[2 * j + 1] = max;
             }
             return new Coefficients(size, bounds, weights);
+        }
+
+        /** Samples {@code first} to {@code first + count} taken as they are: a crop without resampling. */
+        static Coefficients identity(int first, int count) {
+            int[] bounds = new int[2 * count];
+            int[] weights = new int[count];
+            for (int j = 0; j < count; j++) {
+                bounds[2 * j] = first + j;
+                bounds[2 * j + 1] = 1;
+                weights[j] = 1 << PRECISION_BITS;
+            }
+            return new Coefficients(1, bounds, weights);
         }
     }
 }

@@ -37,12 +37,13 @@ final class TorchReference {
 
     /**
      * Real photographs (see the LICENCE file beside them), PNG and JPEG, larger and smaller than
-     * the crops, landscape, portrait and square.
+     * the crops, landscape, portrait, square and a 5:1 strip.
      */
     static final List<Path> PHOTOS = List.of(
             Path.of("src/test/resources/photos/chelsea-330x270.png"),
             Path.of("src/test/resources/photos/astronaut-200x290.png"),
             Path.of("src/test/resources/photos/coffee-240x240.png"),
+            Path.of("src/test/resources/photos/chelsea-451x90.png"),
             Path.of("src/test/resources/photos/coffee-600x400.jpg"),
             Path.of("src/test/resources/photos/rocket-427x640.jpg"),
             Path.of("src/test/resources/photos/chelsea-170x130.jpg"));
