@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -47,6 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * and how far the two decoders' pixels are apart.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Settings no other test shares: the context is closed after the class, not cached, freeing its models.
+@DirtiesContext
 class PhotoParityTest {
 
     private static final List<String> MODELS = List.of("googlenet-bn", "inception-v3");

@@ -7,11 +7,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** With no time allowed in the queue, every image misses its deadline: /v2 answers 503 with Retry-After. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"inception.inference.request-timeout=0s", "inception.inference.warmup-iterations=0"})
+// Settings no other test shares: the context is closed after the class, not cached, freeing its models.
+@DirtiesContext
 class OipDeadlineTest {
 
     @Value("${local.server.port}")

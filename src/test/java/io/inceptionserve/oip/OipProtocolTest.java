@@ -26,6 +26,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -44,6 +45,8 @@ import tools.jackson.databind.JsonNode;
             "spring.servlet.multipart.max-request-size=2MB"
         })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// Settings no other test shares: the context is closed after the class, not cached, freeing its models.
+@DirtiesContext
 class OipProtocolTest {
 
     private static final String MODEL = "googlenet-bn";
