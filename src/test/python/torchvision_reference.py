@@ -9,6 +9,19 @@
       DIR/googlenet-bn-legacy.pth, and with one key missing, one unexpected and one mis-shaped as
       DIR/googlenet-bn-doctored.pth.
 
+  torchvision_reference.py photos DIR PHOTO...
+      For googlenet-bn and inception-v3, with the state_dicts "networks" saved in DIR: each photo
+      through torchvision's ImageNet pipeline on a PIL image (Image.open(f).convert("RGB"),
+      Resize(resize), CenterCrop(crop), ToTensor, Normalize) and the network in eval mode; the
+      softmax probabilities to DIR/<id>.photos.f32 (photos x 1000), in the order given. Each
+      photo's pixels as PIL decodes them go to DIR/<photo file name>.rgb (H x W x 3 bytes), their
+      sizes to DIR/photos.json.
+
+  torchvision_reference.py resize DIR PHOTO...
+      Each photo (as PIL decodes it, saved as above) resized with PIL's BILINEAR and BICUBIC to
+      several sizes, shrinking and enlarging, one axis or both: DIR/resize.json lists
+      {photo, width, height, filter, file}; each file holds the H x W x 3 bytes.
+
   torchvision_reference.py tensors DIR
       Saves a state_dict of small tensors with the layouts and types a reader must handle
       (non-contiguous strides, storage offsets, shared storages, float16, bfloat16, float64, a
@@ -24,7 +37,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
+from torchvision import transforms
 from torchvision.models import googlenet, inception_v3
 
 CLASSES = 1000
@@ -33,6 +48,11 @@ NETWORKS = {
     "googlenet-bn": (googlenet, 224),
     "inception-v3": (inception_v3, 299),
 }
+
+# torchvision's ImageNet evaluation transforms for each: resize of the shorter side, crop.
+PIPELINES = {"googlenet-bn": (256, 224), "inception-v3": (342, 299)}
+IMAGENET_MEAN = [0.485, 0.456, 0.406]
+IMAGENET_STD = [0.229, 0.224, 0.225]
 
 
 LOGIT_STD = 4.0  # about a trained ImageNet classifier's
@@ -93,6 +113,58 @@ def networks(directory):
         print(f"{name}: {len(inputs)} inputs, logits std {logits.std().item():.2f}")
 
 
+def decode(directory, photos):
+    """PIL's decoding of each photo, as torchvision's ImageFolder loader does it; saved as raw RGB."""
+    images = {}
+    sizes = {}
+    for photo in photos:
+        path = Path(photo)
+        with open(path, "rb") as f:
+            image = Image.open(f).convert("RGB")
+        (directory / f"{path.name}.rgb").write_bytes(image.tobytes())
+        images[path.name] = image
+        sizes[path.name] = list(image.size)
+    (directory / "photos.json").write_text(json.dumps(sizes))
+    return images
+
+
+def photos(directory, *paths):
+    images = decode(directory, paths)
+    for name, (builder, size) in NETWORKS.items():
+        model = builder(weights=None, num_classes=CLASSES, aux_logits=True, transform_input=True, init_weights=False)
+        model.load_state_dict(torch.load(directory.parent / "networks" / f"{name}.pth"))
+        model.eval()
+        resize, crop = PIPELINES[name]
+        pipeline = transforms.Compose(
+            [
+                transforms.Resize(resize),
+                transforms.CenterCrop(crop),
+                transforms.ToTensor(),
+                transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+            ]
+        )
+        batch = torch.stack([pipeline(image) for image in images.values()])
+        with torch.no_grad():
+            probabilities = torch.softmax(model(batch), dim=1)
+        probabilities.numpy().astype("<f4").tofile(directory / f"{name}.photos.f32")
+        print(f"{name}: {len(batch)} photos, top-1 {probabilities.max(dim=1).values.tolist()}")
+
+
+def resize(directory, *paths):
+    images = decode(directory, paths)
+    entries = []
+    for name, image in images.items():
+        w, h = image.size
+        sizes = [(w // 3, h // 3), (w * 2 // 3 + 1, h // 2), (w + 37, h + 13), (w, h // 2), (w // 2, h), (224, 224)]
+        for width, height in sizes:
+            for filter_name in ("BILINEAR", "BICUBIC"):
+                resized = image.resize((width, height), getattr(Image, filter_name))
+                file = f"{name}.{width}x{height}.{filter_name}.rgb"
+                (directory / file).write_bytes(resized.tobytes())
+                entries.append({"photo": name, "width": width, "height": height, "filter": filter_name, "file": file})
+    (directory / "resize.json").write_text(json.dumps(entries))
+
+
 def tensors(directory):
     base = torch.arange(2 * 3 * 4, dtype=torch.float32).reshape(2, 3, 4) / 7 - 1
     half = (base * 3).half()
@@ -124,4 +196,4 @@ def tensors(directory):
 
 if __name__ == "__main__":
     mode, target = sys.argv[1], Path(sys.argv[2])
-    {"networks": networks, "tensors": tensors}[mode](target)
+    {"networks": networks, "tensors": tensors, "photos": photos, "resize": resize}[mode](target, *sys.argv[3:])

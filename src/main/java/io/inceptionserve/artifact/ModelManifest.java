@@ -75,18 +75,33 @@ public record ModelManifest(
      * @param mean per-channel mean subtracted after scaling pixels to [0, 1]
      * @param std per-channel standard deviation divided by after that
      * @param upscale how an image smaller than the resize target is enlarged; absent means {@link
-     *     Upscale#BICUBIC}, which every model trained by this project was trained with
+     *     Upscale#BICUBIC}, which every model trained by this project was trained with. Only for
+     *     the default resampling.
+     * @param resampling {@link Resampling#PIL_BILINEAR} or {@link Resampling#PIL_BICUBIC} to
+     *     prepare images exactly as torchvision's PIL pipeline does; absent means this project's
+     *     own resampling (see {@link Upscale})
      */
     public record Preprocessing(
             ResizePolicy resize,
             int resizeTo,
             float[] mean,
             float[] std,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Upscale upscale) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Upscale upscale,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Resampling resampling) {
 
         /** Preprocessing that enlarges bicubically, as this project's training does. */
         public Preprocessing(ResizePolicy resize, int resizeTo, float[] mean, float[] std) {
-            this(resize, resizeTo, mean, std, null);
+            this(resize, resizeTo, mean, std, null, null);
+        }
+
+        /** This project's own resampling, enlarging as {@code upscale} says. */
+        public Preprocessing(ResizePolicy resize, int resizeTo, float[] mean, float[] std, Upscale upscale) {
+            this(resize, resizeTo, mean, std, upscale, null);
+        }
+
+        /** torchvision's PIL pipeline, resampling with {@code resampling}'s filter. */
+        public Preprocessing(ResizePolicy resize, int resizeTo, float[] mean, float[] std, Resampling resampling) {
+            this(resize, resizeTo, mean, std, null, resampling);
         }
 
         /** The enlarging interpolation in effect. */
@@ -118,6 +133,20 @@ public record ModelManifest(
         BICUBIC,
         /** torchvision's {@code Resize} default, for weights trained through it; about 4× cheaper. */
         BILINEAR
+    }
+
+    /**
+     * How the resize step computes its pixels. The PIL values reproduce torchvision's {@code
+     * Resize} on a PIL image followed by {@code CenterCrop}, pixel for pixel: Pillow's
+     * antialiasing filters (support widened by the reduction factor when shrinking), its
+     * fixed-point rounding, torchvision's output size (the longer side truncated, not rounded) and
+     * its crop offset (rounded half to even).
+     */
+    public enum Resampling {
+        /** Pillow's {@code BILINEAR}: torchvision's {@code Resize} default. */
+        PIL_BILINEAR,
+        /** Pillow's {@code BICUBIC}. */
+        PIL_BICUBIC
     }
 
     /** Returns this manifest with its description replaced. */
@@ -167,6 +196,10 @@ public record ModelManifest(
         } else {
             if (preprocessing.resize() == null) {
                 problems.add("'preprocessing.resize' must be SHORTER_SIDE or STRETCH");
+            }
+            if (preprocessing.resampling() != null && preprocessing.upscale() != null) {
+                problems.add("'preprocessing.upscale' applies to the default resampling only, not to "
+                        + preprocessing.resampling());
             }
             if (input != null && preprocessing.resizeTo() < input.size()) {
                 problems.add("'preprocessing.resizeTo' (" + preprocessing.resizeTo()

@@ -15,7 +15,9 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import net.coobird.thumbnailator.Thumbnails;
@@ -26,7 +28,10 @@ import net.coobird.thumbnailator.resizers.Resizers;
 
 /**
  * Turns an image into the network's input exactly as its manifest says: decode (EXIF orientation
- * honoured), resize, center-crop, scale to [0, 1], normalise, channels-first.
+ * honoured), resize, center-crop, scale to [0, 1], normalise, channels-first. The resize is this
+ * project's own (Thumbnailator's progressive bilinear reduction, bicubic or bilinear enlarging), or
+ * for manifests that ask for it Pillow's, as torchvision's PIL pipeline does it ({@link
+ * PilResampler}).
  *
  * <p>Decoding follows torchvision's {@code Image.open(f).convert("RGB")}: an animation's first
  * frame, palette colours looked up, 16-bit samples scaled to 8 bits, CMYK and YCCK converted, alpha
@@ -49,6 +54,9 @@ public final class ImagePreprocessor {
     private final ResizePolicy resizePolicy;
     private final int resizeTo;
     private final ResizerFactory resizers;
+    /** Pillow's filter when the manifest asks for torchvision's PIL pipeline; null for this project's own. */
+    private final PilResampler.Filter pilFilter;
+
     private final float[] mean;
     private final float[] std;
 
@@ -66,6 +74,12 @@ public final class ImagePreprocessor {
         this.resizers = manifest.preprocessing().upscaling() == Upscale.BILINEAR
                 ? BilinearEnlarging.INSTANCE
                 : DefaultResizerFactory.getInstance();
+        this.pilFilter = manifest.preprocessing().resampling() == null
+                ? null
+                : switch (manifest.preprocessing().resampling()) {
+                    case PIL_BILINEAR -> PilResampler.Filter.BILINEAR;
+                    case PIL_BICUBIC -> PilResampler.Filter.BICUBIC;
+                };
         this.mean = manifest.preprocessing().mean().clone();
         this.std = manifest.preprocessing().std().clone();
     }
@@ -83,8 +97,16 @@ public final class ImagePreprocessor {
     /** Prepares an already decoded image. */
     public float[] prepare(BufferedImage image) {
         BufferedImage rgb = toRgb(image);
-        BufferedImage cropped = centerCrop(resize(rgb));
+        BufferedImage cropped = pilFilter != null ? resizeAndCropAsPil(rgb) : centerCrop(resize(rgb));
         return normalise(cropped);
+    }
+
+    /**
+     * Decodes an encoded image as {@link #prepare(byte[])} does, before resizing: 8-bit RGB,
+     * upright, as PIL's {@code Image.open(f).convert("RGB")} gives it.
+     */
+    public static BufferedImage decode(byte[] encoded) {
+        return decode(encoded, DEFAULT_MAX_PIXELS);
     }
 
     /**
@@ -154,7 +176,12 @@ public final class ImagePreprocessor {
         reader.addIIOReadWarningListener(damage);
         BufferedImage image;
         try {
-            image = reader.read(0);
+            ImageReadParam param = reader.getDefaultReadParam();
+            ImageTypeSpecifier ownProfile = embeddedRgbProfile(reader);
+            if (ownProfile != null) {
+                param.setDestinationType(ownProfile);
+            }
+            image = reader.read(0, param);
         } catch (IOException | RuntimeException e) {
             throw unreadable("the " + format + " image cannot be decoded", e);
         }
@@ -164,6 +191,30 @@ public final class ImagePreprocessor {
                     "the " + format + " image is truncated or corrupt: " + damage.first);
         }
         return image;
+    }
+
+    /**
+     * The image type that keeps the samples in the file's own embedded RGB profile, when the
+     * reader would otherwise convert them through it to sRGB (the JDK's JPEG reader does); null
+     * when there is none. PIL never applies embedded profiles, and neither do models trained
+     * through it.
+     */
+    private static ImageTypeSpecifier embeddedRgbProfile(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext() || !types.next().getColorModel().getColorSpace().isCS_sRGB()) {
+            return null;
+        }
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace space = type.getColorModel().getColorSpace();
+            if (space.getType() == ColorSpace.TYPE_RGB
+                    && !space.isCS_sRGB()
+                    && type.getColorModel().getNumComponents() == 3
+                    && type.getSampleModel().getSampleSize(0) == 8) {
+                return type;
+            }
+        }
+        return null;
     }
 
     /**
@@ -224,7 +275,8 @@ public final class ImagePreprocessor {
     /**
      * Copies the image into 8-bit sRGB as PIL's {@code convert("RGB")}, which torchvision's image
      * loading uses, does: alpha is dropped and the colour under it kept, not composited over a
-     * background. Grey images are copied sample by sample, scaled from their bit depth: letting
+     * background; an embedded colour profile is ignored (the JDK's JPEG reader would otherwise
+     * convert through it, shifting colours by up to a fifth of the range). Grey images are copied sample by sample, scaled from their bit depth: letting
      * Java2D convert them would apply its linear-grey gamma and brighten every pixel.
      */
     private static BufferedImage toRgb(BufferedImage image) {
@@ -249,6 +301,19 @@ public final class ImagePreprocessor {
                 }
                 rgb.setRGB(0, y, width, 1, packed, 0, width);
             }
+        } else if (carriesOwnRgbProfile(image)) {
+            // PIL ignores embedded colour profiles: the samples are taken as they are, not converted to sRGB.
+            Raster raster = image.getRaster();
+            int[][] bands = {new int[width], new int[width], new int[width]};
+            for (int y = 0; y < height; y++) {
+                for (int band = 0; band < 3; band++) {
+                    raster.getSamples(0, y, width, 1, band, bands[band]);
+                }
+                for (int x = 0; x < width; x++) {
+                    row[x] = (bands[0][x] << 16) | (bands[1][x] << 8) | bands[2][x];
+                }
+                rgb.setRGB(0, y, width, 1, row, 0, width);
+            }
         } else if (image.getColorModel().hasAlpha()) {
             // getRGB gives each pixel's colour unpremultiplied; the RGB image keeps it and ignores alpha.
             for (int y = 0; y < height; y++) {
@@ -261,6 +326,17 @@ public final class ImagePreprocessor {
             g.dispose();
         }
         return rgb;
+    }
+
+    /** 8-bit RGB in a colour space of the file's own (an embedded ICC profile), not sRGB. */
+    private static boolean carriesOwnRgbProfile(BufferedImage image) {
+        ColorSpace space = image.getColorModel().getColorSpace();
+        return space.getType() == ColorSpace.TYPE_RGB
+                && !space.isCS_sRGB()
+                && image.getColorModel().getNumColorComponents() == 3
+                && image.getSampleModel().getSampleSize(0) == 8
+                && image.getSampleModel().getSampleSize(1) == 8
+                && image.getSampleModel().getSampleSize(2) == 8;
     }
 
     /**
@@ -320,6 +396,33 @@ public final class ImagePreprocessor {
         } catch (IOException e) {
             throw new UncheckedIOException("resizing an in-memory image failed", e);
         }
+    }
+
+    /**
+     * torchvision's {@code Resize} then {@code CenterCrop} on a PIL image: its output size (the
+     * longer side {@code int(size * long / short)}, truncated), its crop offset ({@code
+     * round((side - crop) / 2)}, half to even as Python rounds) and Pillow's resampling, computing
+     * only the pixels the crop keeps. No aspect limit is needed: the work is the crop's, whatever
+     * the image's shape.
+     */
+    private BufferedImage resizeAndCropAsPil(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int targetWidth = resizeTo;
+        int targetHeight = resizeTo;
+        if (resizePolicy == ResizePolicy.SHORTER_SIDE) {
+            int shorter = Math.min(width, height);
+            targetWidth = width <= height ? resizeTo : (int) ((double) resizeTo * width / shorter);
+            targetHeight = width <= height ? (int) ((double) resizeTo * height / shorter) : resizeTo;
+        }
+        int left = (int) Math.rint((targetWidth - size) / 2.0);
+        int top = (int) Math.rint((targetHeight - size) / 2.0);
+        int[] pixels = image.getRGB(0, 0, width, height, null, 0, width);
+        int[] cropped =
+                PilResampler.resize(pixels, width, height, targetWidth, targetHeight, pilFilter, left, top, size, size);
+        BufferedImage result = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        result.setRGB(0, 0, size, size, cropped, 0, size);
+        return result;
     }
 
     /** Thumbnailator's choice of resizer, with bilinear where it would enlarge bicubically. */

@@ -171,7 +171,8 @@ public final class TorchvisionImporter {
 
     /**
      * The manifest of an imported model, without weights: torchvision's ImageNet preprocessing
-     * (shorter side resized bilinearly, center crop, ImageNet mean and std) for {@code source}.
+     * (shorter side resized with PIL's bilinear filter as torchvision's {@code Resize} does on a PIL
+     * image, center crop, ImageNet mean and std) for {@code source}.
      */
     public static ModelManifest manifest(Source source, String name, String description, boolean transformInput) {
         return new ModelManifest(
@@ -185,7 +186,7 @@ public final class TorchvisionImporter {
                         source.resizeTo,
                         TorchvisionInputTransform.imagenetMean(),
                         TorchvisionInputTransform.imagenetStd(),
-                        ModelManifest.Upscale.BILINEAR),
+                        ModelManifest.Resampling.PIL_BILINEAR),
                 null,
                 transformInput ? Boolean.TRUE : null);
     }

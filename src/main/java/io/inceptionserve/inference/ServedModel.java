@@ -74,6 +74,11 @@ public final class ServedModel {
         return workers.stream().map(DeviceWorkers::device).toList();
     }
 
+    /** Whether the model runs on a GPU (then it batches with the GPU settings). */
+    public boolean onGpu() {
+        return devices().stream().anyMatch(Device::isGpu);
+    }
+
     ImagePreprocessor preprocessor() {
         return preprocessor;
     }

@@ -3,6 +3,7 @@ package io.inceptionserve.oip;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The protocol's {@code $inference_response}.
@@ -23,7 +24,10 @@ public record InferenceResponse(
      * @param name the output's name
      * @param shape its shape
      * @param datatype {@code FP32} for probabilities, {@code BYTES} for classification strings
-     * @param data the elements, flat in row-major order
+     * @param parameters {@code binary_data_size} when the elements follow the JSON in binary
+     * @param data the elements, flat in row-major order; absent when they are sent in binary
      */
-    public record ResponseOutput(String name, long[] shape, String datatype, Object data) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ResponseOutput(
+            String name, long[] shape, String datatype, Map<String, Object> parameters, Object data) {}
 }

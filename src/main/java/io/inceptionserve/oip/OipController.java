@@ -10,10 +10,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,12 +27,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Open Inference Protocol v2 (KServe, Triton) over HTTP/REST, with Triton's classification
- * extension, so existing clients of those servers talk to this one unchanged.
+ * The Open Inference Protocol v2 (KServe, Triton) over HTTP/REST, with Triton's binary tensor
+ * data, classification, model configuration and statistics extensions, so existing clients of
+ * those servers talk to this one unchanged.
  */
 @RestController
 @RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -42,34 +46,51 @@ import tools.jackson.databind.json.JsonMapper;
         description = "Unknown model or version",
         content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
 @ApiResponse(
+        responseCode = "413",
+        description = "Request body over the upload limit",
+        content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
+@ApiResponse(
         responseCode = "503",
-        description = "Model loading or failed",
+        description = "Model loading or failed, overloaded, or a deadline passed (with Retry-After)",
         content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
 public class OipController {
 
     static final String SERVER_NAME = "inception-serve";
 
-    /** Triton's header for binary tensor data appended to the JSON, an extension this server lacks. */
-    private static final String BINARY_HEADER = "Inference-Header-Content-Length";
+    /** Triton's extensions this server implements, as its server metadata lists them. */
+    static final List<String> EXTENSIONS =
+            List.of("binary_tensor_data", "classification", "model_configuration", "statistics");
 
     private final OipModels models;
     private final OipInference inference;
+    private final InferRequestReader reader;
+    private final TritonStatistics statistics;
+    private final ApplicationAvailability availability;
     private final JsonMapper json;
     private final String serverVersion;
 
     public OipController(
-            OipModels models, OipInference inference, JsonMapper json, ObjectProvider<BuildProperties> build) {
+            OipModels models,
+            OipInference inference,
+            InferRequestReader reader,
+            TritonStatistics statistics,
+            ApplicationAvailability availability,
+            JsonMapper json,
+            ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
+        this.reader = reader;
+        this.statistics = statistics;
+        this.availability = availability;
         this.json = json;
         BuildProperties properties = build.getIfAvailable();
         this.serverVersion = properties == null ? "unknown" : properties.getVersion();
     }
 
     @Operation(summary = "Server metadata")
-    @GetMapping
+    @GetMapping({"", "/"})
     public Metadata.Server server() {
-        return new Metadata.Server(SERVER_NAME, serverVersion, List.of("classification"));
+        return new Metadata.Server(SERVER_NAME, serverVersion, EXTENSIONS);
     }
 
     @Operation(summary = "Server live")
@@ -78,10 +99,11 @@ public class OipController {
         return new Metadata.Live(true);
     }
 
-    @Operation(summary = "Server ready: every model is ready (503 otherwise)")
+    /** Not ready from the moment the shutdown drain starts, as the readiness probe. */
+    @Operation(summary = "Server ready: accepting traffic and every model ready (503 otherwise)")
     @GetMapping("/health/ready")
     public ResponseEntity<Metadata.Ready> ready() {
-        boolean ready = models.allReady();
+        boolean ready = availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC && models.allReady();
         return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                 .body(new Metadata.Ready(ready));
     }
@@ -90,6 +112,25 @@ public class OipController {
     @GetMapping({"/models/{name}", "/models/{name}/versions/{version}"})
     public Metadata.Model model(@PathVariable String name, @PathVariable(required = false) String version) {
         return models.metadata(models.resolve(name, version));
+    }
+
+    @Operation(summary = "Model configuration (Triton's model configuration extension)")
+    @GetMapping({"/models/{name}/config", "/models/{name}/versions/{version}/config"})
+    public TritonModelConfig config(@PathVariable String name, @PathVariable(required = false) String version) {
+        return models.config(models.resolve(name, version));
+    }
+
+    @Operation(summary = "Statistics of every model (Triton's statistics extension)")
+    @GetMapping("/models/stats")
+    public TritonStatistics.Response allStatistics() {
+        return statistics.of(models.all().stream().map(ServedModel::name).toList());
+    }
+
+    @Operation(summary = "Statistics of one model (Triton's statistics extension)")
+    @GetMapping({"/models/{name}/stats", "/models/{name}/versions/{version}/stats"})
+    public TritonStatistics.Response modelStatistics(
+            @PathVariable String name, @PathVariable(required = false) String version) {
+        return statistics.of(List.of(models.resolve(name, version).name()));
     }
 
     @Operation(summary = "Model ready (503 while loading or when it failed)")
@@ -103,10 +144,13 @@ public class OipController {
     }
 
     /**
-     * The body is read as JSON whatever its declared type: {@code curl -d @request.json} sends it
-     * as a form, and parsing it as one would mangle the base64 in it.
+     * The body is read as JSON, or as JSON followed by binary tensors, whatever its declared type:
+     * {@code curl -d @request.json} sends it as a form, and parsing it as one would mangle the
+     * base64 in it. With {@code Inference-Header-Content-Length: 0} the body is one encoded image.
      */
-    @Operation(summary = "Inference: base64 images (BYTES [N]) or prepared tensors (FP32 [N, C, H, W])")
+    @Operation(
+            summary = "Inference: encoded images (BYTES [N]), prepared tensors (FP32/FP16 [N, C, H, W]) or"
+                    + " pixels (UINT8 [N, H, W, C]); JSON or Triton's binary tensor data")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content =
                     @Content(
@@ -117,18 +161,32 @@ public class OipController {
                      "inputs": [{"name": "image", "shape": [1], "datatype": "BYTES",
                                  "data": ["iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg=="]}],
                      "outputs": [{"name": "probabilities", "parameters": {"classification": 3}}]}""")))
-    @PostMapping({"/models/{name}/infer", "/models/{name}/versions/{version}/infer"})
-    public InferenceResponse infer(
+    @PostMapping(
+            path = {"/models/{name}/infer", "/models/{name}/versions/{version}/infer"},
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    public ResponseEntity<byte[]> infer(
             @PathVariable String name,
             @PathVariable(required = false) String version,
-            @Parameter(hidden = true) @RequestHeader(name = BINARY_HEADER, required = false) String binaryHeader,
+            @Parameter(description = "Length of the JSON header when binary tensors follow it; 0 for a raw image body")
+                    @RequestHeader(name = InferRequestReader.BINARY_HEADER, required = false)
+                    String binaryHeader,
+            @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false)
+                    Long declaredLength,
             InputStream body) {
-        if (binaryHeader != null) {
-            throw OipException.badRequest("binary tensor data (" + BINARY_HEADER + ") is not supported; send the "
-                    + "tensors as JSON (with Triton's client: binary_data=False)");
-        }
+        byte[] bytes = reader.readBody(body, declaredLength);
         ServedModel model = models.resolve(name, version);
-        return inference.infer(model, parse(body));
+        OipInference.Result result = inference.infer(model, reader.read(bytes, binaryHeader));
+        byte[] header = json.writeValueAsBytes(result.response());
+        if (result.binary().isEmpty()) {
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(header);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header);
+        result.binary().forEach(out::writeBytes);
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(InferRequestReader.BINARY_HEADER, Integer.toString(header.length))
+                .body(out.toByteArray());
     }
 
     @Hidden
@@ -136,19 +194,5 @@ public class OipController {
     public void unknownEndpoint(HttpServletRequest request) {
         throw new OipException(
                 HttpStatus.NOT_FOUND, "no such endpoint: " + request.getMethod() + " " + request.getRequestURI());
-    }
-
-    private InferenceRequest parse(InputStream body) {
-        InferenceRequest request;
-        try {
-            request = json.readValue(body, InferenceRequest.class);
-        } catch (JacksonException e) {
-            throw OipException.badRequest(
-                    "the body is not an inference request: " + e.getOriginalMessage() + JsonPaths.of(e));
-        }
-        if (request == null) {
-            throw OipException.badRequest("the body is empty; it must be an inference request in JSON");
-        }
-        return request;
     }
 }

@@ -5,6 +5,7 @@ import io.inceptionserve.inference.InferenceException;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
+import io.inceptionserve.inference.OverloadedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -45,13 +46,23 @@ class OipErrors {
     @ExceptionHandler
     ResponseEntity<Metadata.Error> unavailable(ModelUnavailableException e) {
         ResponseEntity<Metadata.Error> response = error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-        if (!e.willRecover()) {
-            return response;
-        }
+        return e.willRecover() ? retryAfter(response, LOADING_RETRY_AFTER) : response;
+    }
+
+    private static ResponseEntity<Metadata.Error> retryAfter(ResponseEntity<Metadata.Error> response, String seconds) {
         return ResponseEntity.status(response.getStatusCode())
                 .contentType(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.RETRY_AFTER, LOADING_RETRY_AFTER)
+                .header(HttpHeaders.RETRY_AFTER, seconds)
                 .body(response.getBody());
+    }
+
+    /** Seconds a client should wait before retrying an overloaded model: queues drain fast. */
+    private static final String OVERLOADED_RETRY_AFTER = "1";
+
+    /** A full queue or a passed deadline: nothing was computed, and a retry may succeed. */
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> overloaded(OverloadedException e) {
+        return retryAfter(error(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()), OVERLOADED_RETRY_AFTER);
     }
 
     /** The protocol knows only "bad request" for a request the model cannot take. */

@@ -1,25 +1,28 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ImageBatch;
 import io.inceptionserve.inference.ServedModel;
-import io.inceptionserve.oip.InferenceRequest.RequestInput;
 import io.inceptionserve.oip.InferenceRequest.RequestOutput;
 import io.inceptionserve.oip.InferenceResponse.ResponseOutput;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Runs a protocol inference request: encoded images ({@code BYTES}) go through the model's own
- * preprocessing, prepared tensors ({@code FP32 [N, C, H, W]}) straight into the network.
+ * Runs a protocol inference request: encoded images ({@code BYTES}) and decoded pixels
+ * ({@code UINT8 [N, H, W, C]}) go through the model's own preprocessing, prepared tensors
+ * ({@code FP32} or {@code FP16 [N, C, H, W]}) straight into the network.
  */
 @Service
 class OipInference {
@@ -36,87 +39,105 @@ class OipInference {
         this.maxImages = properties.inference().maxImagesPerRequest();
     }
 
-    InferenceResponse infer(ServedModel model, InferenceRequest request) {
-        List<RequestInput> inputs = request.inputs() == null ? List.of() : request.inputs();
-        if (inputs.size() != 1 || inputs.get(0) == null) {
-            throw OipException.badRequest("the model takes one input, either '" + OipModels.INPUT
-                    + "' (FP32 [N, C, H, W]) or encoded images (BYTES [N]); the request has " + inputs.size());
+    /**
+     * The response, and the binary tensors that follow its JSON in the order of its outputs.
+     *
+     * @param response the JSON part
+     * @param binary the binary part of each output sent in binary, in output order
+     */
+    record Result(InferenceResponse response, List<byte[]> binary) {}
+
+    Result infer(ServedModel model, InferCall call) {
+        if (call.inputs().size() != 1) {
+            throw OipException.badRequest("the model takes one input: '" + OipModels.INPUT
+                    + "' (FP32 or FP16 [N, C, H, W]), '" + OipModels.IMAGE_INPUT + "' (BYTES [N], encoded images) or '"
+                    + OipModels.PIXELS_INPUT + "' (UINT8 [N, H, W, C]); the request has "
+                    + call.inputs().size());
         }
-        Integer classes = requestedClasses(request.outputs());
-        RequestInput input = inputs.get(0);
-        if (input.data() == null) {
-            throw OipException.badRequest("input '" + input.name() + "' has no data");
-        }
-        String datatype = input.datatype() == null ? "" : input.datatype();
-        float[][] probabilities = switch (datatype) {
-            case "BYTES" -> classifyEncoded(model, input);
-            case "FP32" -> classifyPrepared(model, input);
-            default ->
-                throw OipException.badRequest("input '" + input.name() + "' has datatype '" + datatype
-                        + "'; the model takes BYTES (base64-encoded images) or FP32 (prepared tensors)");
+        Requested requested = requested(call);
+        Tensor input = call.inputs().get(0);
+        float[][] probabilities = switch (input.datatype()) {
+            case BYTES -> classifyEncoded(model, input);
+            case FP32, FP16 -> classifyPrepared(model, input);
+            case UINT8 -> classifyPixels(model, input);
         };
-        ResponseOutput output = classes == null
-                ? probabilitiesOutput(probabilities)
-                : classesOutput(probabilities, models.artifact(model).labels(), classes);
-        return new InferenceResponse(model.name(), OipModels.VERSION, request.id(), List.of(output));
+        List<byte[]> binary = new ArrayList<>(1);
+        ResponseOutput output;
+        if (requested.classes == null) {
+            float[] flat = flatten(probabilities);
+            long[] shape = {probabilities.length, probabilities[0].length};
+            output = requested.binary
+                    ? binaryOutput("FP32", shape, Datatype.encode(flat), binary)
+                    : new ResponseOutput(OipModels.OUTPUT, shape, "FP32", null, flat);
+        } else {
+            List<String> classes =
+                    topClasses(probabilities, models.artifact(model).labels(), requested.classes);
+            long[] shape = {probabilities.length, classes.size() / probabilities.length};
+            output = requested.binary
+                    ? binaryOutput("BYTES", shape, Datatype.encode(utf8(classes)), binary)
+                    : new ResponseOutput(OipModels.OUTPUT, shape, "BYTES", null, classes);
+        }
+        return new Result(new InferenceResponse(model.name(), OipModels.VERSION, call.id(), List.of(output)), binary);
     }
 
     /**
-     * The top k classes asked for through the output's {@code classification} parameter, or
-     * null for the raw probabilities (also when no output is named).
+     * @param classes the top k asked for through the {@code classification} parameter, or null
+     *     for the raw probabilities
+     * @param binary whether the output goes in binary
      */
-    private static Integer requestedClasses(List<RequestOutput> requested) {
-        if (requested == null || requested.isEmpty()) {
-            return null;
+    private record Requested(Integer classes, boolean binary) {}
+
+    /** What the request asks of the model's one output; all outputs (that one) when none is named. */
+    private static Requested requested(InferCall call) {
+        List<RequestOutput> outputs = call.outputs();
+        if (outputs.isEmpty()) {
+            return new Requested(null, call.binaryOutputs());
         }
-        for (RequestOutput output : requested) {
+        for (RequestOutput output : outputs) {
             if (output == null || !OipModels.OUTPUT.equals(output.name())) {
                 throw OipException.badRequest("the model has no output '" + (output == null ? null : output.name())
                         + "'; its output is '" + OipModels.OUTPUT + "'");
             }
         }
-        if (requested.size() > 1) {
+        if (outputs.size() > 1) {
             throw OipException.badRequest("output '" + OipModels.OUTPUT + "' is requested more than once");
         }
-        return classificationCount(requested.get(0));
+        RequestOutput output = outputs.get(0);
+        Map<String, JsonNode> parameters = output.parameters();
+        boolean binary = parameters != null && parameters.containsKey("binary_data")
+                ? InferRequestReader.flag(parameters, "binary_data")
+                : call.binaryOutputs();
+        return new Requested(classificationCount(output), binary);
     }
 
     private static Integer classificationCount(RequestOutput output) {
         JsonNode k = output.parameters() == null ? null : output.parameters().get(CLASSIFICATION);
-        if (k == null) {
+        if (k == null || k.isNull()) {
             return null;
         }
-        if (!k.canConvertToInt() || !k.isIntegralNumber() || k.intValue() < 1) {
+        if (!k.canConvertToInt() || !k.isIntegralNumber() || k.intValue() < 0) {
             throw OipException.badRequest("the '" + CLASSIFICATION + "' parameter of output '" + output.name()
-                    + "' must be a whole number of classes, at least 1; was " + k);
+                    + "' must be a whole number of classes; was " + k);
         }
-        return k.intValue();
+        // Triton's clients send class_count 0 for "not a classification".
+        return k.intValue() == 0 ? null : k.intValue();
     }
 
-    private float[][] classifyEncoded(ServedModel model, RequestInput input) {
-        if (!(input.data() instanceof TensorData.Strings strings)) {
-            throw OipException.badRequest("BYTES input '" + input.name() + "' must hold base64 strings, one per image");
-        }
-        long[] shape = resolveShape(input, strings.size());
-        if (shape.length < 1 || strings.size() != shape[0]) {
+    private float[][] classifyEncoded(ServedModel model, Tensor input) {
+        List<byte[]> images = input.elements();
+        if (images.size() != input.shape()[0]) {
             throw OipException.badRequest("BYTES input '" + input.name()
-                    + "' must be shaped [N], one image per element;" + " it is " + Arrays.toString(shape));
+                    + "' must be shaped [N] or [N, 1], one image per element; it is "
+                    + Arrays.toString(input.shape()));
         }
-        checkImageCount(strings.size());
-        List<ImageUpload> uploads = new ArrayList<>(strings.size());
-        for (int i = 0; i < strings.size(); i++) {
+        checkImageCount(images.size());
+        List<ImageUpload> uploads = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
             String element = input.name() + "[" + i + "]";
-            byte[] image;
-            try {
-                // The MIME decoder also takes line-wrapped base64, as Python's base64.encodebytes writes it.
-                image = Base64.getMimeDecoder().decode(strings.values().get(i));
-            } catch (IllegalArgumentException e) {
-                throw OipException.badRequest("'" + element + "' is not base64: " + e.getMessage());
-            }
-            if (image.length == 0) {
+            if (images.get(i).length == 0) {
                 throw OipException.badRequest("'" + element + "' holds no image bytes");
             }
-            uploads.add(new ImageUpload(element, image));
+            uploads.add(new ImageUpload(element, images.get(i)));
         }
         int classes = models.artifact(model).labels().size();
         Classification result = classifier.classify(model.name(), uploads, classes);
@@ -129,17 +150,51 @@ class OipInference {
         return probabilities;
     }
 
-    private float[][] classifyPrepared(ServedModel model, RequestInput input) {
-        if (!(input.data() instanceof TensorData.Numbers numbers)) {
-            throw OipException.badRequest("FP32 input '" + input.name() + "' must hold numbers");
+    private float[][] classifyPrepared(ServedModel model, Tensor input) {
+        if (input.shape().length != 4) {
+            throw OipException.badRequest(input.datatype() + " input '" + input.name()
+                    + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(input.shape()));
         }
-        long[] shape = resolveShape(input, numbers.size());
-        if (shape.length != 4) {
-            throw OipException.badRequest(
-                    "FP32 input '" + input.name() + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(shape));
+        checkImageCount(input.shape()[0]);
+        return classifier.probabilities(model.name(), new ImageBatch(input.numbers(), input.shape()));
+    }
+
+    /**
+     * Decoded frames of any size: resized, cropped and normalised as the model's manifest says,
+     * as an encoded image would be after decoding.
+     */
+    private float[][] classifyPixels(ServedModel model, Tensor input) {
+        long[] shape = input.shape();
+        if (shape.length != 4 || (shape[3] != 1 && shape[3] != 3) || shape[1] < 1 || shape[2] < 1) {
+            throw OipException.badRequest("UINT8 input '" + input.name()
+                    + "' must be shaped [N, H, W, C] with C 1 (grey) or 3 (RGB); it is " + Arrays.toString(shape));
         }
         checkImageCount(shape[0]);
-        return classifier.probabilities(model.name(), new ImageBatch(numbers.values(), shape));
+        var manifest = models.artifact(model).manifest();
+        ImagePreprocessor preprocessor = new ImagePreprocessor(manifest);
+        int height = (int) shape[1];
+        int width = (int) shape[2];
+        int channels = (int) shape[3];
+        List<float[]> prepared = new ArrayList<>((int) shape[0]);
+        float[] pixels = input.numbers();
+        int[] row = new int[width];
+        for (int n = 0; n < shape[0]; n++) {
+            BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            int base = n * height * width * channels;
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int at = base + (y * width + x) * channels;
+                    int r = (int) pixels[at];
+                    int g = channels == 3 ? (int) pixels[at + 1] : r;
+                    int b = channels == 3 ? (int) pixels[at + 2] : r;
+                    row[x] = (r << 16) | (g << 8) | b;
+                }
+                image.setRGB(0, y, width, 1, row, 0, width);
+            }
+            prepared.add(preprocessor.prepare(image));
+        }
+        var tensor = manifest.input();
+        return classifier.probabilities(model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()));
     }
 
     private void checkImageCount(long count) {
@@ -148,56 +203,30 @@ class OipInference {
         }
     }
 
-    /**
-     * The input's shape with a -1 dimension (at most one) worked out from the element count,
-     * checked against that count.
-     */
-    private static long[] resolveShape(RequestInput input, int elements) {
-        if (input.shape() == null || input.shape().isEmpty() || input.shape().contains(null)) {
-            throw OipException.badRequest("input '" + input.name() + "' has no shape, or an empty dimension");
-        }
-        long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
-        long known = 1;
-        int wildcard = -1;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == -1 && wildcard < 0) {
-                wildcard = d;
-            } else if (shape[d] < 0) {
-                throw OipException.badRequest("input '" + input.name() + "' has an invalid shape " + input.shape());
-            } else {
-                try {
-                    known = Math.multiplyExact(known, shape[d]);
-                } catch (ArithmeticException e) {
-                    throw OipException.badRequest(
-                            "input '" + input.name() + "' has a shape too large, " + input.shape());
-                }
-            }
-        }
-        if (wildcard >= 0 && known > 0 && elements % known == 0) {
-            shape[wildcard] = elements / known;
-            known = elements;
-        }
-        if (known != elements) {
-            throw OipException.badRequest("input '" + input.name() + "' has shape " + input.shape() + " but " + elements
-                    + " elements of data");
-        }
-        return shape;
+    private static ResponseOutput binaryOutput(String datatype, long[] shape, byte[] data, List<byte[]> binary) {
+        binary.add(data);
+        return new ResponseOutput(
+                OipModels.OUTPUT, shape, datatype, Map.of(InferRequestReader.BINARY_DATA_SIZE, data.length), null);
     }
 
-    private static ResponseOutput probabilitiesOutput(float[][] probabilities) {
+    private static float[] flatten(float[][] probabilities) {
         int classes = probabilities[0].length;
         float[] flat = new float[probabilities.length * classes];
         for (int i = 0; i < probabilities.length; i++) {
             System.arraycopy(probabilities[i], 0, flat, i * classes, classes);
         }
-        return new ResponseOutput(OipModels.OUTPUT, new long[] {probabilities.length, classes}, "FP32", flat);
+        return flat;
+    }
+
+    private static List<byte[]> utf8(List<String> strings) {
+        return strings.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /**
      * Triton's classification extension: per image the top k as "score:index:label", the score
      * printed as Triton prints it (six decimals), k capped at the number of classes.
      */
-    private static ResponseOutput classesOutput(float[][] probabilities, List<String> labels, int k) {
+    private static List<String> topClasses(float[][] probabilities, List<String> labels, int k) {
         int count = Math.min(k, labels.size());
         List<String> classes = new ArrayList<>(probabilities.length * count);
         for (float[] image : probabilities) {
@@ -205,6 +234,6 @@ class OipInference {
                 classes.add(String.format(Locale.ROOT, "%f:%d:%s", p.probability(), p.classIndex(), p.label()));
             }
         }
-        return new ResponseOutput(OipModels.OUTPUT, new long[] {probabilities.length, count}, "BYTES", classes);
+        return classes;
     }
 }

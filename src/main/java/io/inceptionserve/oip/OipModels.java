@@ -1,6 +1,7 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.ModelRegistry;
 import io.inceptionserve.inference.ModelUnavailableException;
 import io.inceptionserve.inference.ServedModel;
@@ -20,13 +21,23 @@ class OipModels {
     static final String VERSION = "1";
 
     static final String PLATFORM = "pytorch_djl";
+    /** The prepared-tensor input, FP32 (or FP16) [N, C, H, W]. */
     static final String INPUT = "input";
+
+    /** The encoded-image input, BYTES [N]. */
+    static final String IMAGE_INPUT = "image";
+
+    /** The decoded-pixel input, UINT8 [N, H, W, C], before normalisation. */
+    static final String PIXELS_INPUT = "pixels";
+
     static final String OUTPUT = "probabilities";
 
     private final ModelRegistry registry;
+    private final InceptionProperties.Inference settings;
 
-    OipModels(ModelRegistry registry) {
+    OipModels(ModelRegistry registry, InceptionProperties properties) {
         this.registry = registry;
+        this.settings = properties.inference();
     }
 
     /** The model of that name and version; 404 for either unknown. */
@@ -52,10 +63,52 @@ class OipModels {
                 model.name(),
                 List.of(VERSION),
                 PLATFORM,
-                List.of(new Metadata.Tensor(
-                        INPUT, "FP32", new long[] {-1, input.channels(), input.size(), input.size()})),
+                List.of(
+                        new Metadata.Tensor(
+                                INPUT, "FP32", new long[] {-1, input.channels(), input.size(), input.size()}),
+                        new Metadata.Tensor(IMAGE_INPUT, "BYTES", new long[] {-1}),
+                        new Metadata.Tensor(PIXELS_INPUT, "UINT8", new long[] {-1, -1, -1, input.channels()})),
                 List.of(new Metadata.Tensor(
                         OUTPUT, "FP32", new long[] {-1, artifact.labels().size()})));
+    }
+
+    /** Every served model, in the registry's order. */
+    List<ServedModel> all() {
+        return List.copyOf(registry.all());
+    }
+
+    /** Triton's model configuration of a served model, from its manifest and the batching settings. */
+    TritonModelConfig config(ServedModel model) {
+        ModelArtifact artifact = artifact(model);
+        var input = artifact.manifest().input();
+        InceptionProperties.Batching batching = settings.batching(model.onGpu());
+        return new TritonModelConfig(
+                model.name(),
+                PLATFORM,
+                settings.maxImagesPerRequest(),
+                List.of(
+                        new TritonModelConfig.Tensor(
+                                INPUT,
+                                "TYPE_FP32",
+                                "FORMAT_NCHW",
+                                new long[] {input.channels(), input.size(), input.size()},
+                                null),
+                        new TritonModelConfig.Tensor(IMAGE_INPUT, "TYPE_STRING", null, new long[] {1}, null),
+                        new TritonModelConfig.Tensor(
+                                PIXELS_INPUT,
+                                "TYPE_UINT8",
+                                "FORMAT_NHWC",
+                                new long[] {-1, -1, input.channels()},
+                                null)),
+                List.of(new TritonModelConfig.Tensor(
+                        OUTPUT,
+                        "TYPE_FP32",
+                        null,
+                        new long[] {artifact.labels().size()},
+                        artifact.manifest().labels())),
+                new TritonModelConfig.DynamicBatching(
+                        List.of(batching.maxBatchSize()),
+                        batching.maxBatchDelay().toNanos() / 1000));
     }
 
     /** The model's artifact; 503 while it is not yet opened or when it could not be. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.artifact.ModelManifest.Resampling;
 import io.inceptionserve.artifact.ModelManifest.Upscale;
 import io.inceptionserve.importer.TorchvisionImporter.Source;
 import io.inceptionserve.model.blocks.InceptionNetwork;
@@ -53,15 +54,35 @@ class ImportedManifestTest {
         assertThat(bundled.manifest().transformsInput()).isFalse();
         assertThat(bundled.manifest().preprocessing().upscale()).isNull();
         assertThat(bundled.manifest().preprocessing().upscaling()).isEqualTo(Upscale.BICUBIC);
+        assertThat(bundled.manifest().preprocessing().resampling()).isNull();
     }
 
     @Test
-    void importsEnlargeBilinearlyAsTorchvisionsResizeDoes() throws IOException {
+    void importsResampleAsTorchvisionsPilPipelineDoes() throws IOException {
         write(TorchvisionImporter.manifest(Source.GOOGLENET, "plain", "test", false));
 
-        assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).contains("\"upscale\" : \"BILINEAR\"");
-        assertThat(ModelArtifact.open(dir).manifest().preprocessing().upscaling())
-                .isEqualTo(Upscale.BILINEAR);
+        String written = Files.readString(dir.resolve(ModelArtifact.MANIFEST));
+        assertThat(written).contains("\"resampling\" : \"PIL_BILINEAR\"").doesNotContain("upscale");
+        assertThat(ModelArtifact.open(dir).manifest().preprocessing().resampling())
+                .isEqualTo(Resampling.PIL_BILINEAR);
+    }
+
+    @Test
+    void upscaleBelongsToTheDefaultResamplingOnly() {
+        ModelManifest imported = TorchvisionImporter.manifest(Source.GOOGLENET, "both", "test", false);
+        var p = imported.preprocessing();
+        ModelManifest both = new ModelManifest(
+                imported.name(),
+                imported.architecture(),
+                imported.description(),
+                imported.labels(),
+                imported.input(),
+                new ModelManifest.Preprocessing(
+                        p.resize(), p.resizeTo(), p.mean(), p.std(), Upscale.BILINEAR, Resampling.PIL_BICUBIC),
+                null);
+
+        assertThat(both.problems())
+                .containsExactly("'preprocessing.upscale' applies to the default resampling only, not to PIL_BICUBIC");
     }
 
     @Test

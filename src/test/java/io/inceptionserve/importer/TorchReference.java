@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +38,23 @@ final class TorchReference {
     private static final Path DIRECTORY = Path.of("target", "torchvision-reference");
     private static final long TIMEOUT_MINUTES = 5;
 
+    /**
+     * Real photographs (see the LICENCE file beside them), PNG and JPEG, larger and smaller than
+     * the crops, landscape, portrait, square and a 5:1 strip.
+     */
+    static final List<Path> PHOTOS = List.of(
+            Path.of("src/test/resources/photos/chelsea-330x270.png"),
+            Path.of("src/test/resources/photos/astronaut-200x290.png"),
+            Path.of("src/test/resources/photos/coffee-240x240.png"),
+            Path.of("src/test/resources/photos/chelsea-451x90.png"),
+            Path.of("src/test/resources/photos/coffee-600x400.jpg"),
+            Path.of("src/test/resources/photos/rocket-427x640.jpg"),
+            Path.of("src/test/resources/photos/chelsea-170x130.jpg"));
+
     private static Path networks;
     private static Path tensors;
+    private static Path photos;
+    private static Path resized;
 
     private TorchReference() {}
 
@@ -68,6 +85,31 @@ final class TorchReference {
         return tensors;
     }
 
+    /**
+     * The directory with torchvision's PIL pipeline run on {@link #PHOTOS} through the networks of
+     * {@link #networks()}: {@code <id>.photos.f32} (probabilities, photos × 1000), each photo's
+     * pixels as PIL decodes them ({@code <file name>.rgb}) and their sizes ({@code photos.json}).
+     */
+    static synchronized Path photos() throws IOException {
+        if (photos == null) {
+            networks();
+            Path directory = prepare("photos");
+            run("photos", directory, PHOTOS);
+            photos = directory;
+        }
+        return photos;
+    }
+
+    /** The directory with PIL's resizes of {@link #PHOTOS}, listed in {@code resize.json}. */
+    static synchronized Path resized() throws IOException {
+        if (resized == null) {
+            Path directory = prepare("resize");
+            run("resize", directory, PHOTOS);
+            resized = directory;
+        }
+        return resized;
+    }
+
     /** torchvision's logits for {@code source}, one row of 1000 per input. */
     static float[][] logits(Source source) throws IOException {
         return rows(readFloats(networks().resolve(source.architecture().id() + ".logits.f32")), 1000);
@@ -76,6 +118,13 @@ final class TorchReference {
     /** The inputs of {@code source}, N × 3 × size × size in one array. */
     static float[] inputs(Source source) throws IOException {
         return readFloats(networks().resolve(source.architecture().id() + ".input.f32"));
+    }
+
+    static float[] readFloats(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(values);
+        return values;
     }
 
     static float[][] rows(float[] values, int columns) {
@@ -124,15 +173,14 @@ final class TorchReference {
         Files.write(directory.resolve(source.architecture().id() + ".input.f32"), inputs.array());
     }
 
-    private static float[] readFloats(Path file) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] values = new float[bytes.remaining() / Float.BYTES];
-        bytes.asFloatBuffer().get(values);
-        return values;
+    private static void run(String mode, Path directory) throws IOException {
+        run(mode, directory, List.of());
     }
 
-    private static void run(String mode, Path directory) throws IOException {
-        Result result = python(SCRIPT, mode, directory.toString());
+    private static void run(String mode, Path directory, List<Path> files) throws IOException {
+        List<String> args = new ArrayList<>(List.of(SCRIPT, mode, directory.toString()));
+        files.forEach(file -> args.add(file.toString()));
+        Result result = python(args.toArray(String[]::new));
         if (result.exitCode() != 0) {
             fail(SCRIPT + " " + mode + " failed with exit code " + result.exitCode() + ":\n" + result.output());
         }

@@ -78,10 +78,16 @@ class OipApiTest {
             assertThat(metadata.get("name").asString()).isEqualTo(name);
             assertThat(metadata.get("versions")).extracting(JsonNode::asString).containsExactly("1");
             assertThat(metadata.get("platform").asString()).isEqualTo("pytorch_djl");
-            assertTensor(metadata.get("inputs"), "input", -1, input.channels(), input.size(), input.size());
+            assertThat(metadata.get("inputs")).hasSize(3);
             assertTensor(
-                    metadata.get("outputs"),
+                    metadata.get("inputs").get(0), "input", "FP32", -1, input.channels(), input.size(), input.size());
+            assertTensor(metadata.get("inputs").get(1), "image", "BYTES", -1);
+            assertTensor(metadata.get("inputs").get(2), "pixels", "UINT8", -1, -1, -1, input.channels());
+            assertThat(metadata.get("outputs")).hasSize(1);
+            assertTensor(
+                    metadata.get("outputs").get(0),
                     "probabilities",
+                    "FP32",
                     -1,
                     artifact.labels().size());
         }
@@ -396,7 +402,7 @@ class OipApiTest {
                                 "inputs",
                                 List.of(images),
                                 "outputs",
-                                List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 0))))),
+                                List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", -1))))),
                 400,
                 "'classification' parameter");
         List<String> tooMany = Collections.nCopies(33, (String) ((List<?>) images.get("data")).get(0));
@@ -458,11 +464,10 @@ class OipApiTest {
         return input;
     }
 
-    private static void assertTensor(JsonNode tensors, String name, long... shape) {
-        assertThat(tensors).hasSize(1);
-        assertThat(tensors.get(0).get("name").asString()).isEqualTo(name);
-        assertThat(tensors.get(0).get("datatype").asString()).isEqualTo("FP32");
-        assertThat(tensors.get(0).get("shape"))
+    private static void assertTensor(JsonNode tensor, String name, String datatype, long... shape) {
+        assertThat(tensor.get("name").asString()).isEqualTo(name);
+        assertThat(tensor.get("datatype").asString()).isEqualTo(datatype);
+        assertThat(tensor.get("shape"))
                 .extracting(JsonNode::asLong)
                 .containsExactly(java.util.Arrays.stream(shape).boxed().toArray(Long[]::new));
     }

@@ -2,6 +2,7 @@ package io.inceptionserve.security;
 
 import static io.inceptionserve.api.ServiceClient.image;
 import static io.inceptionserve.api.ServiceClient.json;
+import static io.inceptionserve.security.Refusals.assertProtocolRefusal;
 import static io.inceptionserve.security.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,10 +37,12 @@ class ApiKeySecurityTest extends RunningServiceTest {
         for (ResponseEntity<String> response : List.of(
                 client.classify("?model=googlenet", List.of(image("trouser.png"))),
                 client.get("/models"),
-                client.get("/models/googlenet"),
-                client.get("/v2/models/googlenet"),
-                client.get("/v2/health/ready"))) {
+                client.get("/models/googlenet"))) {
             assertRefused(response, 401, "ApiKey", "this endpoint needs an API key in the X-API-Key header");
+        }
+        for (ResponseEntity<String> response :
+                List.of(client.get("/v2/models/googlenet"), client.get("/v2/health/ready"), client.get("/v2"))) {
+            assertProtocolRefusal(response, 401, "ApiKey", "this endpoint needs an API key in the X-API-Key header");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.inceptionserve.security;
 
 import static io.inceptionserve.api.ServiceClient.image;
+import static io.inceptionserve.security.Refusals.assertProtocolRefusal;
 import static io.inceptionserve.security.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +108,11 @@ class OAuth2SecurityTest extends RunningServiceTest {
 
         assertRefused(
                 client.classify("", List.of(image("pullover.jpg"))),
+                403,
+                "Bearer error=\"insufficient_scope\"",
+                "the token lacks the scope 'classify' that this endpoint needs");
+        assertProtocolRefusal(
+                client.get("/v2/models/googlenet"),
                 403,
                 "Bearer error=\"insufficient_scope\"",
                 "the token lacks the scope 'classify' that this endpoint needs");

@@ -27,4 +27,15 @@ final class Refusals {
         assertThat(problem.get("title").asString()).isNotBlank();
         assertThat(problem.get("detail").asString()).contains(detailFragment);
     }
+
+    /** Under {@code /v2}: the Open Inference Protocol's own error object, with the same challenge. */
+    static void assertProtocolRefusal(
+            ResponseEntity<String> response, int status, String challenge, String detailFragment) {
+        assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(status);
+        assertThat(response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE)).startsWith(challenge);
+        assertThat(String.valueOf(response.getHeaders().getContentType())).startsWith("application/json");
+        JsonNode error = json(response);
+        assertThat(error.propertyNames()).containsExactly("error");
+        assertThat(error.get("error").asString()).contains(detailFragment);
+    }
 }
