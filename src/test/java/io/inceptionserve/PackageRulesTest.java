@@ -69,7 +69,7 @@ class PackageRulesTest {
                 .whereLayer("security")
                 .mayOnlyAccessLayers("config")
                 .whereLayer("config")
-                .mayNotAccessAnyLayer()
+                .mayOnlyAccessLayers("model")
                 .whereLayer("inference")
                 .mayOnlyAccessLayers(
                         "image", "artifact", "model", "networks", "inferenceform", "blocks", "config", "observability")
@@ -88,7 +88,7 @@ class PackageRulesTest {
                 .whereLayer("networks")
                 .mayOnlyAccessLayers("blocks")
                 .whereLayer("inferenceform")
-                .mayOnlyAccessLayers("blocks")
+                .mayOnlyAccessLayers("model", "blocks")
                 .whereLayer("blocks")
                 .mayNotAccessAnyLayer()
                 .check(classes);

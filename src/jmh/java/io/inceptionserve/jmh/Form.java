@@ -2,10 +2,10 @@ package io.inceptionserve.jmh;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import io.inceptionserve.model.Precision;
 import io.inceptionserve.model.UnscopedCopy;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.inferenceform.InferenceForm;
-import io.inceptionserve.model.inferenceform.Precision;
 
 /** Which form of our network a benchmark runs (public: JMH's generated code names it). */
 public enum Form {

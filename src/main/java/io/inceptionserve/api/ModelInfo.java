@@ -44,7 +44,7 @@ public record ModelInfo(
                 artifact == null ? 0 : artifact.labels().size(),
                 artifact == null ? null : Input.of(artifact.manifest().input()),
                 model.devices().stream().map(Object::toString).toList(),
-                model.precision() == null ? null : model.precision().id(),
+                model.precision(),
                 model.status(),
                 model.trained(),
                 model.failure());

@@ -1,7 +1,7 @@
 package io.inceptionserve.artifact;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package io.inceptionserve.config;
 
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

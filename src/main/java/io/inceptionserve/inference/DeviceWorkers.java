@@ -6,7 +6,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,6 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.model.inferenceform.Precision;
 import java.util.List;
 
 /**
@@ -65,9 +64,9 @@ public final class ServedModel {
      * The number format the model computes in ({@code float32}, {@code bfloat16} or {@code
      * float16}, never {@code auto}), or {@code null} until it is loaded.
      */
-    public Precision precision() {
+    public String precision() {
         List<DeviceWorkers> current = workers;
-        return current.isEmpty() ? null : current.get(0).precision();
+        return current.isEmpty() ? null : current.get(0).precision().id();
     }
 
     public List<Device> devices() {

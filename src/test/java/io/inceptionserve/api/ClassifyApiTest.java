@@ -5,8 +5,8 @@ import static io.inceptionserve.api.ServiceClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import io.inceptionserve.model.inferenceform.CpuFeatures;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.CpuFeatures;
+import io.inceptionserve.model.Precision;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.regex.Matcher;

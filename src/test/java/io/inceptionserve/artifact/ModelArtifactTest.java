@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.inceptionserve.model.Architecture;
 import io.inceptionserve.model.OfflineEngine;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -83,6 +83,8 @@ class PhotoParityTest {
     static void serveThem(DynamicPropertyRegistry registry) {
         for (String model : MODELS) {
             registry.add("inception.models.imported-" + model, () -> "file:" + models.resolve(model) + "/");
+            // Parity with torchvision's float32 probabilities to 1e-4 needs float32, whatever the CPU.
+            registry.add("inception.inference.model-precision.imported-" + model, () -> "float32");
         }
     }
 

@@ -10,7 +10,7 @@ import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.model.OfflineEngine;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;

@@ -10,8 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.model.inferenceform.CpuFeatures;
-import io.inceptionserve.model.inferenceform.Precision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;

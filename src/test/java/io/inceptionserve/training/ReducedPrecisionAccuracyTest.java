@@ -13,7 +13,7 @@ import io.inceptionserve.Prerequisites;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
-import io.inceptionserve.model.inferenceform.Precision;
+import io.inceptionserve.model.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;

@@ -12,6 +12,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.inceptionserve.model.Precision;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.ScopedConcatBlock;

@@ -1,4 +1,4 @@
-package io.inceptionserve.model.inferenceform;
+package io.inceptionserve.model;
 
 import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;

@@ -1,4 +1,4 @@
-package io.inceptionserve.model.inferenceform;
+package io.inceptionserve.model;
 
 import java.io.IOException;
 import java.nio.file.Files;
