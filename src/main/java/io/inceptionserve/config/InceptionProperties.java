@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *     location such as {@code classpath:models/googlenet/} or {@code file:/models/mine/})
  * @param inference how models run
  * @param shutdown how the service leaves
+ * @param reliability how the service protects itself from slow or heavy clients and transient
+ *     start-up failures
  */
 @Validated
 @ConfigurationProperties("inception")
@@ -27,7 +29,8 @@ public record InceptionProperties(
         @NotBlank String defaultModel,
         @NotEmpty Map<@Pattern(regexp = MODEL_NAME) String, @NotBlank String> models,
         @NotNull @Valid Inference inference,
-        @NotNull @Valid Shutdown shutdown) {
+        @NotNull @Valid Shutdown shutdown,
+        @NotNull @Valid Reliability reliability) {
 
     /** Model names appear in URLs and metrics tags; they never reach the file system. */
     public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
@@ -87,6 +90,14 @@ public record InceptionProperties(
      *     something else does it (a Kubernetes preStop hook)
      */
     public record Shutdown(@NotNull Duration drainDelay) {}
+
+    /**
+     * @param warmupAttempts how often a model's load and warm-up is tried before it is declared
+     *     FAILED; a broken artifact (manifest, weights) fails at once
+     * @param warmupBackoff the wait before the second attempt, doubled before each further one
+     */
+    public record Reliability(
+            @Min(1) @Max(10) int warmupAttempts, @NotNull Duration warmupBackoff) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

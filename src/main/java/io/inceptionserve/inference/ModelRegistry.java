@@ -4,9 +4,11 @@ import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.artifact.ModelArtifactException;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
+import io.inceptionserve.config.InceptionProperties.Reliability;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.observability.InferenceMetrics;
@@ -14,6 +16,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -43,6 +46,7 @@ public class ModelRegistry implements SmartLifecycle {
     private final InferenceMetrics metrics;
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private volatile Thread loader;
+    private boolean stopping;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
         this.properties = properties;
@@ -81,14 +85,77 @@ public class ModelRegistry implements SmartLifecycle {
 
     @Override
     public void start() {
-        Thread thread = new Thread(() -> models.values().forEach(this::load), "model-loader");
+        Thread thread = new Thread(
+                () -> {
+                    for (ServedModel model : models.values()) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            return;
+                        }
+                        loadWithRetries(model);
+                    }
+                },
+                "model-loader");
         thread.setDaemon(true);
         loader = thread;
         thread.start();
     }
 
-    private void load(ServedModel model) {
+    /**
+     * Loads a model, retrying a failure that may be transient (an engine error under memory or
+     * CPU pressure) with doubling back-off; a broken artifact fails at once.
+     */
+    private void loadWithRetries(ServedModel model) {
+        Reliability reliability = properties.reliability();
+        Duration backoff = reliability.warmupBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                load(model);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                model.failed("the service stopped while the model was loading");
+                return;
+            } catch (ModelArtifactException e) {
+                fail(model, e);
+                return;
+            } catch (RuntimeException | TranslateException e) {
+                if (attempt >= reliability.warmupAttempts()) {
+                    fail(model, e);
+                    return;
+                }
+                log.warn(
+                        "Model '{}' failed to load (attempt {} of {}), retrying in {}: {}",
+                        model.name(),
+                        attempt,
+                        reliability.warmupAttempts(),
+                        backoff,
+                        e.getMessage(),
+                        e);
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    model.failed("the service stopped while the model was loading");
+                    return;
+                }
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void fail(ServedModel model, Exception e) {
+        log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
+        model.failed(e.getMessage());
+    }
+
+    /**
+     * One attempt. The workers it loads belong to this thread until the model is ready: a failure
+     * or a stop closes them here, never from another thread while a warm-up pass may still be
+     * running on them.
+     */
+    private void load(ServedModel model) throws TranslateException, InterruptedException {
         List<DeviceWorkers> loaded = new ArrayList<>();
+        boolean handedOver = false;
         try {
             ModelArtifact artifact = ModelArtifact.open(model.name(), filesAt(model.location()));
             model.opened(artifact, properties.inference().maxImagePixels());
@@ -106,12 +173,18 @@ public class ModelRegistry implements SmartLifecycle {
                         batching(workers.device()).maxBatchSize(),
                         properties.inference().warmupIterations());
             }
-            InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
-            for (DeviceWorkers workers : loaded) {
-                workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
+            synchronized (this) {
+                if (stopping) {
+                    throw new InterruptedException("stopping");
+                }
+                InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
+                for (DeviceWorkers workers : loaded) {
+                    workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
+                }
+                metrics.registerQueue(model.name(), model::queueDepth);
+                model.ready(queue);
+                handedOver = true;
             }
-            metrics.registerQueue(model.name(), model::queueDepth);
-            model.ready(queue);
             if (artifact.hasWeights()) {
                 log.info(
                         "Model '{}' ({}) ready on {}",
@@ -124,10 +197,11 @@ public class ModelRegistry implements SmartLifecycle {
                         network is randomly initialised and its predictions are noise. Responses carry \
                         "trained": false. Train it (see README) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
-        } catch (RuntimeException | TranslateException e) {
-            log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
-            model.failed(e.getMessage());
-            loaded.forEach(DeviceWorkers::close);
+        } finally {
+            if (!handedOver) {
+                model.warmingUp(List.of());
+                loaded.forEach(DeviceWorkers::close);
+            }
         }
     }
 
@@ -164,8 +238,16 @@ public class ModelRegistry implements SmartLifecycle {
         return visible;
     }
 
+    /**
+     * Stops the loader, then frees the ready models. A model still loading is freed by the loader
+     * itself when it sees the interruption, never here: closing its managers under a warm-up pass
+     * in progress would fail that pass with "NDManager has been closed already".
+     */
     @Override
     public void stop() {
+        synchronized (this) {
+            stopping = true;
+        }
         Thread thread = loader;
         if (thread != null) {
             thread.interrupt();
@@ -175,7 +257,9 @@ public class ModelRegistry implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        models.values().forEach(model -> model.workers().forEach(DeviceWorkers::close));
+        models.values().stream()
+                .filter(model -> model.status() == ServedModel.Status.READY)
+                .forEach(model -> model.workers().forEach(DeviceWorkers::close));
     }
 
     /** Starts before and stops after the web server, so requests in flight finish on live models. */
