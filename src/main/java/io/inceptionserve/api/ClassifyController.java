@@ -13,7 +13,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
@@ -135,7 +134,7 @@ public class ClassifyController {
             }
             return bytes;
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body", e);
+            throw new UnreadableBodyException(e);
         }
     }
 
@@ -143,7 +142,7 @@ public class ClassifyController {
         try {
             return file.getBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the upload " + file.getOriginalFilename(), e);
+            throw new UnreadableBodyException(e);
         }
     }
 }

@@ -95,9 +95,13 @@ public record InceptionProperties(
      * @param warmupAttempts how often a model's load and warm-up is tried before it is declared
      *     FAILED; a broken artifact (manifest, weights) fails at once
      * @param warmupBackoff the wait before the second attempt, doubled before each further one
+     * @param uploadStallTimeout a request body that sends nothing for this long is answered 408
+     *     and its thread freed
      */
     public record Reliability(
-            @Min(1) @Max(10) int warmupAttempts, @NotNull Duration warmupBackoff) {}
+            @Min(1) @Max(10) int warmupAttempts,
+            @NotNull Duration warmupBackoff,
+            @NotNull Duration uploadStallTimeout) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

@@ -90,6 +90,17 @@ final class BatchWorker implements Runnable {
         return live;
     }
 
+    private static int firstNonFiniteRow(float[][] probabilities) {
+        for (int i = 0; i < probabilities.length; i++) {
+            for (float p : probabilities[i]) {
+                if (!Float.isFinite(p)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
     private void forward(List<PendingImage> batch) {
         if (batch.isEmpty()) {
             return;
@@ -108,6 +119,22 @@ final class BatchWorker implements Runnable {
             return;
         }
         long inferenceNanos = System.nanoTime() - started;
+        int poisoned = firstNonFiniteRow(probabilities);
+        if (poisoned >= 0) {
+            // Inputs are checked for finiteness, so this is the engine's or the weights' fault: fail
+            // this batch, never answer NaN as a 200.
+            log.error(
+                    "Forward pass of {} images on {} for model '{}' gave a non-finite probability for image {}",
+                    batch.size(),
+                    device,
+                    model,
+                    poisoned);
+            InferenceException failure = new InferenceException(
+                    "the forward pass on " + device + " gave non-finite probabilities; the batch is not answered",
+                    null);
+            batch.forEach(image -> image.result().completeExceptionally(failure));
+            return;
+        }
         metrics.recordBatch(model, device, batch.size(), inferenceNanos);
         for (int i = 0; i < batch.size(); i++) {
             PendingImage image = batch.get(i);

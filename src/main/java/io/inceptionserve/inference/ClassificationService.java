@@ -172,8 +172,11 @@ public class ClassificationService {
 
     /** Queues prepared images for the model's batching workers and waits for each one's row. */
     private List<Scored> score(ServedModel model, List<float[]> prepared) {
+        // Every path to the model passes here, prepared tensors from clients included.
+        NonFiniteInputException.check(prepared);
         long enqueued = System.nanoTime();
-        long deadline = enqueued + requestTimeout.toNanos();
+        // Counted from the request's arrival: reading and decoding spent part of it already.
+        long deadline = RequestDeadline.orAfter(enqueued, requestTimeout);
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {

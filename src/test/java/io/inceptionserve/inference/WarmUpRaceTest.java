@@ -144,6 +144,6 @@ class WarmUpRaceTest {
                         new Batching(1, 8, Duration.ofMillis(5)),
                         new Batching(1, 8, Duration.ofMillis(5))),
                 new Shutdown(Duration.ZERO),
-                new Reliability(3, Duration.ofSeconds(1)));
+                new Reliability(3, Duration.ofSeconds(1), Duration.ofSeconds(3)));
     }
 }

@@ -55,7 +55,7 @@ class WarmUpRetryTest {
                         new Batching(1, 8, Duration.ofMillis(5)),
                         new Batching(1, 8, Duration.ofMillis(5))),
                 new Shutdown(Duration.ZERO),
-                new Reliability(3, backoff));
+                new Reliability(3, backoff, Duration.ofSeconds(3)));
         ModelRegistry registry = new ModelRegistry(
                 properties, new DefaultResourceLoader(), new InferenceMetrics(new SimpleMeterRegistry()));
         long started = System.nanoTime();
