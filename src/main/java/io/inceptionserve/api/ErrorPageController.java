@@ -2,6 +2,7 @@ package io.inceptionserve.api;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import org.springframework.boot.webmvc.error.ErrorAttributes;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -40,9 +41,9 @@ public class ErrorPageController implements ErrorController {
         if (error instanceof MultipartException multipart) {
             // Raised by a filter that read a parameter of a multipart request, before the controllers.
             problem = multipartProblems.of(multipart);
-        } else if (error instanceof UnreadableBodyException unreadable) {
-            // Tomcat answers a body read that timed out itself, through this page.
-            problem = MultipartProblems.unreadable(unreadable.getCause());
+        } else if (error instanceof UnreadableBodyException || error instanceof IOException) {
+            // A body that broke off or stopped arriving: the container sends these here itself.
+            problem = MultipartProblems.unreadable(error instanceof UnreadableBodyException ? error.getCause() : error);
         } else {
             problem = ProblemDetail.forStatusAndDetail(status, detail(status, error, request, path));
             problem.setType(URI.create("urn:inception-serve:problem:" + typeOf(status)));

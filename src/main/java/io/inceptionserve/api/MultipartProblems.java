@@ -4,7 +4,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import org.apache.tomcat.util.http.fileupload.FileUploadException;
 import org.apache.tomcat.util.http.fileupload.MultipartStream.MalformedStreamException;
-import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.FileSizeLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.SizeLimitExceededException;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
@@ -40,12 +39,8 @@ public class MultipartProblems {
                         "Part header too large",
                         "a part's headers (field name, file name, content type) are too long: " + message);
             }
-            if (cause instanceof FileCountLimitExceededException tooMany) {
-                return problem(
-                        HttpStatus.CONTENT_TOO_LARGE,
-                        "too-many-parts",
-                        "Too many parts",
-                        "the multipart body has more than " + tooMany.getLimit() + " parts, the limit");
+            if (cause instanceof ReceivedMultipartResolver.TooManyPartsException) {
+                return problem(HttpStatus.CONTENT_TOO_LARGE, "too-many-parts", "Too many parts", message);
             }
             if (cause instanceof FileSizeLimitExceededException file) {
                 return problem(

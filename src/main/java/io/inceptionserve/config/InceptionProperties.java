@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -96,12 +97,21 @@ public record InceptionProperties(
      *     FAILED; a broken artifact (manifest, weights) fails at once
      * @param warmupBackoff the wait before the second attempt, doubled before each further one
      * @param uploadStallTimeout a request body that sends nothing for this long is answered 408
-     *     and its thread freed
+     * @param uploadBufferBudget request bodies held in memory at once while they arrive, counted
+     *     by their declared length; an upload beyond it is answered 503 at once
+     * @param maxParts parts a multipart body may have
+     * @param maxPartHeaderSize bytes of headers one part may have (its name, file name, type)
+     * @param decodePixelBudget pixels decoded at once across all requests, by the images' declared
+     *     sizes; 0 sizes it from the maximum heap (a quarter of it at 12 bytes a pixel)
      */
     public record Reliability(
             @Min(1) @Max(10) int warmupAttempts,
             @NotNull Duration warmupBackoff,
-            @NotNull Duration uploadStallTimeout) {}
+            @NotNull Duration uploadStallTimeout,
+            @NotNull DataSize uploadBufferBudget,
+            @Min(1) @Max(10_000) int maxParts,
+            @NotNull DataSize maxPartHeaderSize,
+            @Min(0) long decodePixelBudget) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

@@ -72,12 +72,15 @@ final class BatchWorker implements Runnable {
         return batch;
     }
 
-    /** Answers images whose deadline passed in the queue without computing them. */
+    /** Drops images whose request was abandoned and answers those whose deadline passed, without computing them. */
     private List<PendingImage> liveImages(List<PendingImage> batch) {
         long now = System.nanoTime();
         List<PendingImage> live = new ArrayList<>(batch.size());
         for (PendingImage image : batch) {
-            if (image.expired(now)) {
+            if (image.result().isDone()) {
+                // Its request was abandoned: the client went away, or another of its images failed.
+                metrics.recordCancelled(model);
+            } else if (image.expired(now)) {
                 metrics.recordExpired(model);
                 image.result()
                         .completeExceptionally(new OverloadedException("the image waited "

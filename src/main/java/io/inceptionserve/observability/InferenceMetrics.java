@@ -74,6 +74,11 @@ public class InferenceMetrics {
         meters(model).rejected("deadline").increment();
     }
 
+    /** An image dropped before its forward pass because its request was abandoned (the client went away). */
+    public void recordCancelled(String model) {
+        meters(model).rejected("cancelled").increment();
+    }
+
     /** A request refused at once because the model's queue was full. */
     public void recordQueueFull(String model) {
         meters(model).rejected("queue_full").increment();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Scoped forward passes of several models at once, under CPU contention made by the test (busy
@@ -144,6 +145,13 @@ class WarmUpRaceTest {
                         new Batching(1, 8, Duration.ofMillis(5)),
                         new Batching(1, 8, Duration.ofMillis(5))),
                 new Shutdown(Duration.ZERO),
-                new Reliability(3, Duration.ofSeconds(1), Duration.ofSeconds(3)));
+                new Reliability(
+                        3,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(3),
+                        DataSize.ofMegabytes(256),
+                        50,
+                        DataSize.ofBytes(512),
+                        0));
     }
 }

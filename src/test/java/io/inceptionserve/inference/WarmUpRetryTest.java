@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.util.unit.DataSize;
 
 /** A failure that may pass is retried with doubling back-off; a broken artifact is not. */
 class WarmUpRetryTest {
@@ -55,7 +56,8 @@ class WarmUpRetryTest {
                         new Batching(1, 8, Duration.ofMillis(5)),
                         new Batching(1, 8, Duration.ofMillis(5))),
                 new Shutdown(Duration.ZERO),
-                new Reliability(3, backoff, Duration.ofSeconds(3)));
+                new Reliability(
+                        3, backoff, Duration.ofSeconds(3), DataSize.ofMegabytes(256), 50, DataSize.ofBytes(512), 0));
         ModelRegistry registry = new ModelRegistry(
                 properties, new DefaultResourceLoader(), new InferenceMetrics(new SimpleMeterRegistry()));
         long started = System.nanoTime();
