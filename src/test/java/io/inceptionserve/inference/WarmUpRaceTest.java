@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
-import io.inceptionserve.config.InceptionProperties.Inference;
-import io.inceptionserve.config.InceptionProperties.Reliability;
-import io.inceptionserve.config.InceptionProperties.Shutdown;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Scoped forward passes of several models at once, under CPU contention made by the test (busy
@@ -130,28 +125,6 @@ class WarmUpRaceTest {
     private static InceptionProperties properties() {
         Map<String, String> models = new LinkedHashMap<>();
         MODELS.forEach(name -> models.put(name, "classpath:models/" + name + "/"));
-        return new InceptionProperties(
-                MODELS.get(0),
-                models,
-                new Inference(
-                        DeviceMode.CPU,
-                        100,
-                        5,
-                        32,
-                        16,
-                        Duration.ofSeconds(10),
-                        50_000_000,
-                        1,
-                        new Batching(1, 8, Duration.ofMillis(5)),
-                        new Batching(1, 8, Duration.ofMillis(5))),
-                new Shutdown(Duration.ZERO),
-                new Reliability(
-                        3,
-                        Duration.ofSeconds(1),
-                        Duration.ofSeconds(3),
-                        DataSize.ofMegabytes(256),
-                        50,
-                        DataSize.ofBytes(512),
-                        0));
+        return RegistrySettings.of(models, DeviceMode.CPU, 100, Duration.ofSeconds(1));
     }
 }

@@ -3,11 +3,7 @@ package io.inceptionserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionserve.config.InceptionProperties;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
-import io.inceptionserve.config.InceptionProperties.Inference;
-import io.inceptionserve.config.InceptionProperties.Reliability;
-import io.inceptionserve.config.InceptionProperties.Shutdown;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.DefaultResourceLoader;
-import org.springframework.util.unit.DataSize;
 
 /** A failure that may pass is retried with doubling back-off; a broken artifact is not. */
 class WarmUpRetryTest {
@@ -41,23 +36,7 @@ class WarmUpRetryTest {
 
     private ServedModel loadAndSettle(DeviceMode devices, String location, Duration backoff) throws Exception {
         OfflineEngine.pytorch();
-        InceptionProperties properties = new InceptionProperties(
-                "m",
-                Map.of("m", location),
-                new Inference(
-                        devices,
-                        0,
-                        5,
-                        32,
-                        16,
-                        Duration.ofSeconds(10),
-                        50_000_000,
-                        1,
-                        new Batching(1, 8, Duration.ofMillis(5)),
-                        new Batching(1, 8, Duration.ofMillis(5))),
-                new Shutdown(Duration.ZERO),
-                new Reliability(
-                        3, backoff, Duration.ofSeconds(3), DataSize.ofMegabytes(256), 50, DataSize.ofBytes(512), 0));
+        InceptionProperties properties = RegistrySettings.of(Map.of("m", location), devices, 0, backoff);
         ModelRegistry registry = new ModelRegistry(
                 properties, new DefaultResourceLoader(), new InferenceMetrics(new SimpleMeterRegistry()));
         long started = System.nanoTime();
