@@ -246,7 +246,8 @@ public class ClassificationService {
     private OverloadedException queueFull(ServedModel model) {
         metrics.recordQueueFull(model.name());
         return new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
-                + " images waiting, its queue is full; retry shortly");
+                + " images waiting and " + model.queue().onTheWay()
+                + " being decoded, its queue is full; retry shortly");
     }
 
     /**
