@@ -54,6 +54,20 @@ public final class Soak implements Callable<Integer> {
             description = "IDX file the JPEGs are rendered from")
     Path fashionMnist;
 
+    @Option(
+            names = "--hostile",
+            defaultValue = "0",
+            description = "connections stalling mid-body during the overload, plus one client sending the"
+                    + " heaviest allowed request in a loop and one sending requests and disconnecting (0: none)")
+    int hostile;
+
+    @Option(
+            names = "--heap-mb",
+            defaultValue = "0",
+            description = "run the service with this heap and the container image's other memory caps"
+                    + " (docker/Dockerfile); 0: the JVM's defaults")
+    int heapMb;
+
     @Option(names = "--service-arg", description = "extra argument for inception-serve")
     List<String> serviceArgs = new ArrayList<>();
 
@@ -117,12 +131,8 @@ public final class Soak implements Callable<Integer> {
                 "--management.server.port=" + managementPort,
                 "--inception.default-model=" + model));
         command.addAll(serviceArgs);
-        try (ServerProcess service = ServerProcess.start(
-                "inception-serve",
-                command,
-                Map.of("DJL_OFFLINE", "true", "OMP_WAIT_POLICY", "PASSIVE"),
-                port,
-                work.resolve("service.log"))) {
+        try (ServerProcess service =
+                ServerProcess.start("inception-serve", command, environment(), port, work.resolve("service.log"))) {
             service.awaitReady(client, "/models/" + model, body -> body.contains("\"READY\""), Duration.ofMinutes(5));
             URI classify = service.uri("/classify?model=" + model + "&topK=1");
             URI metrics = URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus");
@@ -140,10 +150,31 @@ public final class Soak implements Callable<Integer> {
                     saturated, SATURATION_CONCURRENCY, offered, minutes);
 
             Overload overload = new Overload(classify, metrics, service.pid(), images, offered);
+            HostileMix mix = new HostileMix("127.0.0.1", port, "/classify?model=" + model + "&topK=1");
+            if (hostile > 0) {
+                mix.start(hostile, images.get(0));
+            }
             overload.run(Duration.ofMinutes(minutes));
             report(saturated, offered, overload);
+            if (hostile > 0) {
+                System.out.println(mix.stop());
+            }
             return overload.count(Answer.LOST) + overload.count(Answer.FAILED) == 0 ? 0 : 1;
         }
+    }
+
+    /** The service's environment; with a heap size, the memory caps of the container image. */
+    private Map<String, String> environment() {
+        Map<String, String> environment =
+                new java.util.HashMap<>(Map.of("DJL_OFFLINE", "true", "OMP_WAIT_POLICY", "PASSIVE"));
+        if (heapMb > 0) {
+            environment.put("MALLOC_ARENA_MAX", "2");
+            environment.put(
+                    "JAVA_TOOL_OPTIONS",
+                    "-XX:MaxDirectMemorySize=192m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=128m -Xss512k");
+            environment.put("JDK_JAVA_OPTIONS", "-Xmx" + heapMb + "m -XX:+ExitOnOutOfMemoryError");
+        }
+        return environment;
     }
 
     /** The open-loop phase and everything it observed. */

@@ -13,9 +13,9 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 /** {@code POST /classify}: images in, top-k classes out. */
@@ -31,6 +32,9 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "Classification")
 @ProblemResponses
 public class ClassifyController {
+
+    /** Longer than any request may take: the answer times out by itself before this. */
+    private static final long ASYNC_TIMEOUT_MILLIS = 10 * 60_000;
 
     private final ClassificationService classifier;
     private final InceptionProperties.Inference settings;
@@ -52,7 +56,7 @@ public class ClassifyController {
             path = "/classify",
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Classification classifyUpload(
+    public DeferredResult<Classification> classifyUpload(
             @Parameter(description = "Image files (JPEG, PNG, GIF, BMP, WebP, TIFF)") @RequestPart("image")
                     List<MultipartFile> image,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
@@ -83,7 +87,7 @@ public class ClassifyController {
                 MediaType.APPLICATION_OCTET_STREAM_VALUE
             },
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Classification classifyBody(
+    public DeferredResult<Classification> classifyBody(
             @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             description = "The encoded image",
                             content =
@@ -115,13 +119,26 @@ public class ClassifyController {
                             schema = @Schema(implementation = Classification.class)))
     @interface ClassifiedResponse {}
 
-    private Classification classify(String model, List<ImageUpload> uploads, Integer topK) {
+    private DeferredResult<Classification> classify(String model, List<ImageUpload> uploads, Integer topK) {
         for (int i = 0; i < uploads.size(); i++) {
             if (uploads.get(i).bytes().length == 0) {
                 throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
-        return classifier.classify(model, uploads, topK);
+        CompletableFuture<Classification> answer = classifier.classifyAsync(model, uploads, topK);
+        // The thread is given back while the images wait for their forward pass; the container
+        // watches the connection meanwhile, and a client that goes away cancels the request.
+        DeferredResult<Classification> result = new DeferredResult<>(ASYNC_TIMEOUT_MILLIS);
+        answer.whenComplete((classification, failure) -> {
+            if (failure == null) {
+                result.setResult(classification);
+            } else {
+                result.setErrorResult(classifier.failureOf(failure));
+            }
+        });
+        result.onError(failure -> answer.cancel(false));
+        result.onTimeout(() -> answer.cancel(false));
+        return result;
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */
@@ -133,7 +150,7 @@ public class ClassifyController {
             }
             return bytes;
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body", e);
+            throw new UnreadableBodyException(e);
         }
     }
 
@@ -141,7 +158,7 @@ public class ClassifyController {
         try {
             return file.getBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the upload " + file.getOriginalFilename(), e);
+            throw new UnreadableBodyException(e);
         }
     }
 }

@@ -9,16 +9,13 @@ import io.inceptionserve.inference.OverloadedException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -37,10 +34,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     /** Seconds a client should wait before retrying an overloaded model: queues drain fast. */
     private static final String OVERLOADED_RETRY_AFTER = "1";
 
-    private final MultipartProperties multipart;
+    private final MultipartProblems multipartProblems;
 
-    public ProblemHandler(MultipartProperties multipart) {
-        this.multipart = multipart;
+    public ProblemHandler(MultipartProblems multipartProblems) {
+        this.multipartProblems = multipartProblems;
     }
 
     @ExceptionHandler
@@ -99,19 +96,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", e.getMessage());
     }
 
-    /** Spring's own detail, "Maximum upload size exceeded", names neither limit. */
-    @Override
-    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(
-            MaxUploadSizeExceededException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail problem = problem(
-                        HttpStatus.CONTENT_TOO_LARGE,
-                        "upload-too-large",
-                        "Upload too large",
-                        "the upload exceeds the limit of "
-                                + multipart.getMaxFileSize().toBytes() + " bytes per file or "
-                                + multipart.getMaxRequestSize().toBytes() + " bytes per request")
-                .getBody();
-        return handleExceptionInternal(e, problem, headers, status, request);
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> malformedMultipart(MultipartException e) {
+        ProblemDetail problem = multipartProblems.of(e);
+        return ResponseEntity.status(problem.getStatus()).body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unreadableBody(UnreadableBodyException e) {
+        ProblemDetail problem = MultipartProblems.unreadable(e.getCause());
+        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     @ExceptionHandler

@@ -27,6 +27,13 @@ import org.springframework.http.ProblemDetail;
                         mediaType = "application/problem+json",
                         schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(
+        responseCode = "408",
+        description = "The request body stopped arriving for longer than the upload stall timeout",
+        content =
+                @Content(
+                        mediaType = "application/problem+json",
+                        schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(
         responseCode = "413",
         description = "Too many images or too many bytes",
         content =
@@ -49,7 +56,7 @@ import org.springframework.http.ProblemDetail;
                         schema = @Schema(implementation = ProblemDetail.class)))
 @ApiResponse(
         responseCode = "503",
-        description = "The model is loading (retry after Retry-After) or failed to load",
+        description = "The model is loading or busy (retry after Retry-After), or failed to load",
         content =
                 @Content(
                         mediaType = "application/problem+json",

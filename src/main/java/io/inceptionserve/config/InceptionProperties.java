@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -22,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  *     location such as {@code classpath:models/googlenet/} or {@code file:/models/mine/})
  * @param inference how models run
  * @param shutdown how the service leaves
+ * @param reliability how the service protects itself from slow or heavy clients and transient
+ *     start-up failures
  */
 @Validated
 @ConfigurationProperties("inception")
@@ -29,7 +32,8 @@ public record InceptionProperties(
         @NotBlank String defaultModel,
         @NotEmpty Map<@Pattern(regexp = MODEL_NAME) String, @NotBlank String> models,
         @NotNull @Valid Inference inference,
-        @NotNull @Valid Shutdown shutdown) {
+        @NotNull @Valid Shutdown shutdown,
+        @NotNull @Valid Reliability reliability) {
 
     /** Model names appear in URLs and metrics tags; they never reach the file system. */
     public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
@@ -104,6 +108,27 @@ public record InceptionProperties(
      *     something else does it (a Kubernetes preStop hook)
      */
     public record Shutdown(@NotNull Duration drainDelay) {}
+
+    /**
+     * @param warmupAttempts how often a model's load and warm-up is tried before it is declared
+     *     FAILED; a broken artifact (manifest, weights) fails at once
+     * @param warmupBackoff the wait before the second attempt, doubled before each further one
+     * @param uploadStallTimeout a request body that sends nothing for this long is answered 408
+     * @param uploadBufferBudget request bodies held in memory at once while they arrive, counted
+     *     by their declared length; an upload beyond it is answered 503 at once
+     * @param maxParts parts a multipart body may have
+     * @param maxPartHeaderSize bytes of headers one part may have (its name, file name, type)
+     * @param decodePixelBudget pixels decoded at once across all requests, by the images' declared
+     *     sizes; 0 sizes it from the maximum heap (a quarter of it at 12 bytes a pixel)
+     */
+    public record Reliability(
+            @Min(1) @Max(10) int warmupAttempts,
+            @NotNull Duration warmupBackoff,
+            @NotNull Duration uploadStallTimeout,
+            @NotNull DataSize uploadBufferBudget,
+            @Min(1) @Max(10_000) int maxParts,
+            @NotNull DataSize maxPartHeaderSize,
+            @Min(0) long decodePixelBudget) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

@@ -72,12 +72,15 @@ final class BatchWorker implements Runnable {
         return batch;
     }
 
-    /** Answers images whose deadline passed in the queue without computing them. */
+    /** Drops images whose request was abandoned and answers those whose deadline passed, without computing them. */
     private List<PendingImage> liveImages(List<PendingImage> batch) {
         long now = System.nanoTime();
         List<PendingImage> live = new ArrayList<>(batch.size());
         for (PendingImage image : batch) {
-            if (image.expired(now)) {
+            if (image.result().isDone()) {
+                // Its request was abandoned: the client went away, or another of its images failed.
+                metrics.recordCancelled(model);
+            } else if (image.expired(now)) {
                 metrics.recordExpired(model);
                 image.result()
                         .completeExceptionally(new OverloadedException("the image waited "
@@ -88,6 +91,17 @@ final class BatchWorker implements Runnable {
             }
         }
         return live;
+    }
+
+    private static int firstNonFiniteRow(float[][] probabilities) {
+        for (int i = 0; i < probabilities.length; i++) {
+            for (float p : probabilities[i]) {
+                if (!Float.isFinite(p)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     private void forward(List<PendingImage> batch) {
@@ -108,6 +122,22 @@ final class BatchWorker implements Runnable {
             return;
         }
         long inferenceNanos = System.nanoTime() - started;
+        int poisoned = firstNonFiniteRow(probabilities);
+        if (poisoned >= 0) {
+            // Inputs are checked for finiteness, so this is the engine's or the weights' fault: fail
+            // this batch, never answer NaN as a 200.
+            log.error(
+                    "Forward pass of {} images on {} for model '{}' gave a non-finite probability for image {}",
+                    batch.size(),
+                    device,
+                    model,
+                    poisoned);
+            InferenceException failure = new InferenceException(
+                    "the forward pass on " + device + " gave non-finite probabilities; the batch is not answered",
+                    null);
+            batch.forEach(image -> image.result().completeExceptionally(failure));
+            return;
+        }
         metrics.recordBatch(model, device, batch.size(), inferenceNanos);
         for (int i = 0; i < batch.size(); i++) {
             PendingImage image = batch.get(i);

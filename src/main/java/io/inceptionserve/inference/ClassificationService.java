@@ -5,6 +5,7 @@ import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.image.InvalidImageException;
+import io.inceptionserve.image.PixelBudget;
 import io.inceptionserve.inference.Classification.ImageResult;
 import io.inceptionserve.inference.Classification.Prediction;
 import io.inceptionserve.inference.PendingImage.Scored;
@@ -18,12 +19,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Service;
@@ -38,12 +42,16 @@ public class ClassificationService {
     /** Beyond the queue deadline, time allowed for the forward pass an image is already in. */
     private static final Duration FORWARD_ALLOWANCE = Duration.ofSeconds(60);
 
+    /** Peak heap per pixel while an image is decoded and prepared (see {@link #decodingBudget}). */
+    private static final long BYTES_PER_DECODED_PIXEL = 12;
+
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
     private final InferenceTracing tracing;
     private final int defaultTopK;
     private final Duration requestTimeout;
     private final ExecutorService preprocessPool;
+    private final PixelBudget pixelBudget;
 
     public ClassificationService(
             ModelRegistry registry,
@@ -55,6 +63,8 @@ public class ClassificationService {
         this.tracing = tracing;
         this.defaultTopK = properties.inference().defaultTopK();
         this.requestTimeout = properties.inference().requestTimeout();
+        this.pixelBudget =
+                new PixelBudget(decodingBudget(properties.reliability().decodePixelBudget()));
         int threads = properties.inference().preprocessThreads();
         CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("preprocess-");
         threadFactory.setDaemon(true);
@@ -63,11 +73,30 @@ public class ClassificationService {
     }
 
     /**
+     * The configured pixel budget, or when 0 a quarter of the maximum heap at 12 bytes a pixel: a
+     * decoded raster takes 3 to 4 bytes a pixel, and colour conversion and orientation each copy it.
+     */
+    static long decodingBudget(long configured) {
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_DECODED_PIXEL;
+    }
+
+    /**
      * @param modelName a served model, or {@code null} for the default one
      * @param requestedTopK predictions per image, 1 to the model's number of classes; {@code null}
      *     for the configured default
      */
     public Classification classify(String modelName, List<ImageUpload> images, Integer requestedTopK) {
+        return await(classifyAsync(modelName, images, requestedTopK));
+    }
+
+    /**
+     * Like {@link #classify}, but answers once the forward passes are done instead of waiting for
+     * them: the images are decoded and queued before it returns. Cancelling the returned future
+     * (the client went away) drops the request's images still in the queue before their forward
+     * pass.
+     */
+    public CompletableFuture<Classification> classifyAsync(
+            String modelName, List<ImageUpload> images, Integer requestedTopK) {
         return measured(modelName == null ? registry.defaultModel() : modelName, images.size(), model -> {
             int classes = model.artifact().labels().size();
             int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
@@ -87,7 +116,7 @@ public class ClassificationService {
      * @return per image, every class's probability in class-index order
      */
     public float[][] probabilities(String modelName, ImageBatch batch) {
-        return measured(modelName, batch.count(), model -> {
+        return await(measured(modelName, batch.count(), model -> {
             var input = model.artifact().manifest().input();
             long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
             if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
@@ -100,34 +129,46 @@ public class ClassificationService {
             for (int i = 0; i < batch.count(); i++) {
                 images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
             }
-            return score(model, images).stream().map(Scored::probabilities).toArray(float[][]::new);
-        });
+            return score(model, images)
+                    .thenApply(
+                            scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
+        }));
     }
 
     /**
      * Runs a request's work on the named model under the in-flight gauge and records how it
      * ended, refusals for an unknown, loading or failed model included.
      */
-    private <T> T measured(String modelName, int images, Function<ServedModel, T> work) {
+    private <T> CompletableFuture<T> measured(
+            String modelName, int images, Function<ServedModel, CompletableFuture<T>> work) {
         InFlight request =
                 metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
-        Outcome outcome = Outcome.SERVER_ERROR;
+        CompletableFuture<T> result;
         try {
-            T result = work.apply(readyModel(modelName));
-            outcome = Outcome.SUCCESS;
-            return result;
-        } catch (ModelNotFoundException e) {
-            outcome = Outcome.NOT_FOUND;
+            result = work.apply(readyModel(modelName));
+        } catch (RuntimeException e) {
+            request.end(outcomeOf(e), images);
             throw e;
-        } catch (InvalidImageException | InvalidRequestException e) {
-            outcome = Outcome.CLIENT_ERROR;
-            throw e;
-        } catch (OverloadedException | ModelUnavailableException e) {
-            outcome = Outcome.UNAVAILABLE;
-            throw e;
-        } finally {
-            request.end(outcome, images);
         }
+        result.whenComplete(
+                (value, failure) -> request.end(failure == null ? Outcome.SUCCESS : outcomeOf(failure), images));
+        return result;
+    }
+
+    private static Outcome outcomeOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        if (cause instanceof ModelNotFoundException) {
+            return Outcome.NOT_FOUND;
+        }
+        if (cause instanceof InvalidImageException
+                || cause instanceof InvalidRequestException
+                || cause instanceof CancellationException) {
+            return Outcome.CLIENT_ERROR;
+        }
+        if (cause instanceof OverloadedException || cause instanceof ModelUnavailableException) {
+            return Outcome.UNAVAILABLE;
+        }
+        return Outcome.SERVER_ERROR;
     }
 
     private ServedModel readyModel(String name) {
@@ -147,7 +188,7 @@ public class ClassificationService {
         };
     }
 
-    private Classification run(ServedModel model, List<ImageUpload> images, int topK) {
+    private CompletableFuture<Classification> run(ServedModel model, List<ImageUpload> images, int topK) {
         // Refused before decoding too: under overload, decoding what the queue cannot take would
         // only steal the cores from the forward passes.
         if (!model.queue().hasRoomFor(images.size())) {
@@ -161,12 +202,14 @@ public class ClassificationService {
         } finally {
             model.queue().decoded(images.size());
         }
-        List<Scored> scores = score(model, prepared);
-        return tracing.inSpan(tracing.current(), "answer", () -> answer(model, images, topK, scores, preprocessNanos));
+        InferenceTracing.Trace trace = tracing.current();
+        return score(model, prepared)
+                .thenApply(scores -> tracing.inSpan(
+                        trace, "answer", () -> classification(model, images, topK, preprocessNanos, scores)));
     }
 
-    private static Classification answer(
-            ServedModel model, List<ImageUpload> images, int topK, List<Scored> scores, long[] preprocessNanos) {
+    private Classification classification(
+            ServedModel model, List<ImageUpload> images, int topK, long[] preprocessNanos, List<Scored> scores) {
         List<String> labels = model.artifact().labels();
         List<ImageResult> results = new ArrayList<>(images.size());
         for (int i = 0; i < scores.size(); i++) {
@@ -187,27 +230,43 @@ public class ClassificationService {
                 results);
     }
 
-    /** Queues prepared images for the model's batching workers and waits for each one's row. */
-    private List<Scored> score(ServedModel model, List<float[]> prepared) {
+    /**
+     * Queues prepared images for the model's batching workers; the future completes with each
+     * one's row. When it fails or is cancelled, the images still waiting are dropped before their
+     * forward pass (one failed image makes the others' work useless).
+     */
+    private CompletableFuture<List<Scored>> score(ServedModel model, List<float[]> prepared) {
+        // Every path to the model passes here, prepared tensors from clients included.
+        NonFiniteInputException.check(prepared);
         long enqueued = System.nanoTime();
-        long deadline = enqueued + requestTimeout.toNanos();
+        // Counted from the request's arrival: reading and decoding spent part of it already.
+        long deadline = RequestDeadline.orAfter(enqueued, requestTimeout);
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {
             throw queueFull(model, pending.size());
         }
-        List<Scored> scores = new ArrayList<>(pending.size());
-        for (PendingImage image : pending) {
-            scores.add(await(image.result(), deadline));
-        }
-        recordPredictions(model, scores);
-        traceStages(enqueued, scores);
+        InferenceTracing.Trace trace = tracing.current();
+        CompletableFuture<?>[] rows = pending.stream().map(PendingImage::result).toArray(CompletableFuture[]::new);
+        CompletableFuture<List<Scored>> scores = CompletableFuture.allOf(rows)
+                .thenApply(done -> {
+                    List<Scored> answered =
+                            pending.stream().map(image -> image.result().join()).toList();
+                    recordPredictions(model, answered);
+                    traceStages(trace, enqueued, answered);
+                    return answered;
+                })
+                .orTimeout(deadline - enqueued + FORWARD_ALLOWANCE.toNanos(), TimeUnit.NANOSECONDS);
+        scores.whenComplete((done, failure) -> {
+            if (failure != null) {
+                pending.forEach(image -> image.result().cancel(false));
+            }
+        });
         return scores;
     }
 
     /** Each image's wait in the queue and its forward pass, as spans of the request's trace. */
-    private void traceStages(long enqueued, List<Scored> scores) {
-        InferenceTracing.Trace trace = tracing.current();
+    private void traceStages(InferenceTracing.Trace trace, long enqueued, List<Scored> scores) {
         for (int i = 0; i < scores.size(); i++) {
             Scored scored = scores.get(i);
             long forwardStart = enqueued + scored.queueNanos();
@@ -243,35 +302,75 @@ public class ClassificationService {
     private OverloadedException queueFull(ServedModel model, int images) {
         metrics.recordQueueFull(model.name(), images);
         return new OverloadedException("model '" + model.name() + "' has " + model.queueDepth()
-                + " images waiting, its queue is full; retry shortly");
+                + " images waiting and " + model.queue().onTheWay()
+                + " being decoded, its queue is full; retry shortly");
     }
 
-    /** Decodes and prepares the images, in parallel when there are several. */
+    /**
+     * Decodes and prepares the images, in parallel when there are several. Each image first takes
+     * its declared pixels from the decoding budget, here on the request's thread, so that an image
+     * waiting for room holds no decoding thread; past the request's deadline the request is
+     * refused 503 and its images not yet started are skipped.
+     */
     private List<float[]> prepareAll(ServedModel model, List<ImageUpload> images, long[] preprocessNanos) {
         ImagePreprocessor preprocessor = model.preprocessor();
         InferenceTracing.Trace trace = tracing.current();
+        long deadline = RequestDeadline.orAfter(System.nanoTime(), requestTimeout);
+        AtomicBoolean abandoned = new AtomicBoolean();
         List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            int index = i;
-            futures.add(CompletableFuture.supplyAsync(
-                    () -> {
-                        long start = System.nanoTime();
-                        float[] pixels = tracing.inSpan(
-                                trace, "decode", () -> prepare(preprocessor, images.get(index), index, images.size()));
-                        preprocessNanos[index] = System.nanoTime() - start;
-                        metrics.recordPreprocess(model.name(), preprocessNanos[index]);
-                        return pixels;
-                    },
-                    preprocessPool));
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                int index = i;
+                long pixels = takeDecodingRoom(model, images.get(index), deadline);
+                futures.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                if (abandoned.get()) {
+                                    return null;
+                                }
+                                long start = System.nanoTime();
+                                float[] prepared = tracing.inSpan(
+                                        trace,
+                                        "decode",
+                                        () -> prepare(preprocessor, images.get(index), index, images.size()));
+                                preprocessNanos[index] = System.nanoTime() - start;
+                                metrics.recordPreprocess(model.name(), preprocessNanos[index]);
+                                return prepared;
+                            } finally {
+                                pixelBudget.release(pixels);
+                            }
+                        },
+                        preprocessPool));
+            }
+            List<float[]> prepared = new ArrayList<>(images.size());
+            for (CompletableFuture<float[]> future : futures) {
+                prepared.add(join(future));
+            }
+            return prepared;
+        } catch (RuntimeException e) {
+            abandoned.set(true);
+            throw e;
         }
-        List<float[]> prepared = new ArrayList<>(images.size());
-        for (CompletableFuture<float[]> future : futures) {
-            prepared.add(join(future));
-        }
-        return prepared;
     }
 
-    private static float[] join(CompletableFuture<float[]> future) {
+    /** Waits for room to decode {@code image} in the pixel budget; 503 once the deadline passes. */
+    private long takeDecodingRoom(ServedModel model, ImageUpload image, long deadline) {
+        long pixels = PixelBudget.declaredPixels(image.bytes());
+        try {
+            long taken = pixelBudget.acquire(pixels, deadline);
+            if (taken == 0) {
+                throw new OverloadedException("the service is decoding as many pixels as it holds at once ("
+                        + pixelBudget.totalPixels() + "), and no room for this request's " + pixels
+                        + "-pixel image came before its deadline; retry shortly");
+            }
+            return taken;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelUnavailableException("the service is shutting down", true);
+        }
+    }
+
+    private float[] join(CompletableFuture<float[]> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -282,22 +381,32 @@ public class ClassificationService {
         }
     }
 
-    private Scored await(CompletableFuture<Scored> result, long deadlineNanos) {
-        long waitNanos = deadlineNanos - System.nanoTime() + FORWARD_ALLOWANCE.toNanos();
+    /** Waits for a request's answer, which times out by itself (see {@link #score}). */
+    private <T> T await(CompletableFuture<T> result) {
         try {
-            return result.get(waitNanos, TimeUnit.NANOSECONDS);
+            return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            result.cancel(false);
             throw new ModelUnavailableException("the service is shutting down", true);
-        } catch (TimeoutException e) {
-            throw new InferenceException(
-                    "no forward pass answered within " + requestTimeout.plus(FORWARD_ALLOWANCE), e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
     }
 
-    private static RuntimeException rethrow(Throwable cause) {
+    /** The exception a request fails with, from what its future failed with. */
+    public RuntimeException failureOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException || failure instanceof ExecutionException
+                ? failure.getCause()
+                : failure;
+        return rethrow(cause);
+    }
+
+    private RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            return new InferenceException(
+                    "no forward pass answered within " + requestTimeout.plus(FORWARD_ALLOWANCE), cause);
+        }
         if (cause instanceof RuntimeException runtime) {
             return runtime;
         }

@@ -64,12 +64,16 @@ final class DeviceWorkers implements AutoCloseable {
      * Runs every predictor on blank batches of one image and of a full batch, so the first real
      * requests do not pay for the engine's lazy initialisation and allocator growth.
      */
-    void warmUp(int channels, int size, int maxBatchSize, int iterations) throws TranslateException {
+    void warmUp(int channels, int size, int maxBatchSize, int iterations)
+            throws TranslateException, InterruptedException {
         for (int batchSize : new int[] {1, maxBatchSize}) {
             ImageBatch blank = ImageBatch.of(
                     java.util.Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
             for (int i = 0; i < iterations; i++) {
                 for (Predictor<ImageBatch, float[][]> predictor : predictors) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("warm-up stopped");
+                    }
                     predictor.predict(blank);
                 }
             }

@@ -54,9 +54,18 @@ final class InferenceQueue {
         onTheWay.addAndGet(-images);
     }
 
-    /** Whether {@link #offer} would admit this many images now (a hint: others may take the room). */
+    /**
+     * Whether {@link #offer} would admit this many images once those already being decoded are in
+     * (a hint: others may take the room). Counting them bounds the requests decoding at once by the
+     * queue too: past it, a request is refused before its images are decoded, not after.
+     */
     boolean hasRoomFor(int images) {
-        return freeSlots.availablePermits() >= images;
+        return freeSlots.availablePermits() - onTheWay.get() >= images;
+    }
+
+    /** Images being decoded for this queue or being added to it right now. */
+    int onTheWay() {
+        return onTheWay.get();
     }
 
     /** Waits for the next image. */

@@ -4,10 +4,12 @@ import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.artifact.ModelArtifactException;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.config.InceptionProperties.DeviceMode;
 import io.inceptionserve.config.InceptionProperties.Inference;
+import io.inceptionserve.config.InceptionProperties.Reliability;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.CpuFeatures;
 import io.inceptionserve.model.OfflineEngine;
@@ -50,6 +52,7 @@ public class ModelRegistry implements SmartLifecycle {
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final CpuFeatures cpu = CpuFeatures.detect();
     private volatile Thread loader;
+    private boolean stopping;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
         this.properties = properties;
@@ -102,8 +105,16 @@ public class ModelRegistry implements SmartLifecycle {
                 Precision.AUTO.resolve(Device.cpu(), cpu).precision().id());
         Thread thread = new Thread(
                 () -> {
-                    models.values().forEach(this::load);
-                    settled.complete(null);
+                    try {
+                        for (ServedModel model : models.values()) {
+                            if (Thread.currentThread().isInterrupted()) {
+                                return;
+                            }
+                            loadWithRetries(model);
+                        }
+                    } finally {
+                        settled.complete(null);
+                    }
                 },
                 "model-loader");
         thread.setDaemon(true);
@@ -111,10 +122,64 @@ public class ModelRegistry implements SmartLifecycle {
         thread.start();
     }
 
-    private void load(ServedModel model) {
+    /**
+     * Loads a model, retrying a failure that may be transient (an engine error under memory or
+     * CPU pressure) with doubling back-off; a broken artifact fails at once.
+     */
+    private void loadWithRetries(ServedModel model) {
+        Reliability reliability = properties.reliability();
+        Duration backoff = reliability.warmupBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                load(model);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                model.failed("the service stopped while the model was loading");
+                return;
+            } catch (ModelArtifactException e) {
+                fail(model, e);
+                return;
+            } catch (RuntimeException | TranslateException e) {
+                if (attempt >= reliability.warmupAttempts()) {
+                    fail(model, e);
+                    return;
+                }
+                log.warn(
+                        "Model '{}' failed to load (attempt {} of {}), retrying in {}: {}",
+                        model.name(),
+                        attempt,
+                        reliability.warmupAttempts(),
+                        backoff,
+                        e.getMessage(),
+                        e);
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    model.failed("the service stopped while the model was loading");
+                    return;
+                }
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void fail(ServedModel model, Exception e) {
+        log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
+        model.failed(e.getMessage());
+    }
+
+    /**
+     * One attempt. The workers it loads belong to this thread until the model is ready: a failure
+     * or a stop closes them here, never from another thread while a warm-up pass may still be
+     * running on them.
+     */
+    private void load(ServedModel model) throws TranslateException, InterruptedException {
         long started = System.nanoTime();
         List<DeviceWorkers> loaded = new ArrayList<>();
         List<String> deviceNames = List.of();
+        boolean handedOver = false;
         try {
             List<Device> devices = devices();
             deviceNames = devices.stream().map(Device::toString).toList();
@@ -146,13 +211,19 @@ public class ModelRegistry implements SmartLifecycle {
                         batching(workers.device()).maxBatchSize(),
                         properties.inference().warmupIterations());
             }
-            InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
-            for (DeviceWorkers workers : loaded) {
-                workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
+            synchronized (this) {
+                if (stopping) {
+                    throw new InterruptedException("stopping");
+                }
+                InferenceQueue queue = new InferenceQueue(properties.inference().queueCapacity());
+                for (DeviceWorkers workers : loaded) {
+                    workers.start(model.name(), queue, batching(workers.device()), channels, size, metrics);
+                }
+                metrics.registerQueue(
+                        model.name(), model::queueDepth, properties.inference().queueCapacity());
+                model.ready(queue);
+                handedOver = true;
             }
-            metrics.registerQueue(
-                    model.name(), model::queueDepth, properties.inference().queueCapacity());
-            model.ready(queue);
             metrics.modelLoaded(model.name(), Duration.ofNanos(System.nanoTime() - started));
             metrics.modelReadiness(model.name(), deviceNames, true);
             if (artifact.hasWeights()) {
@@ -167,11 +238,12 @@ public class ModelRegistry implements SmartLifecycle {
                         network is randomly initialised and its predictions are noise. Responses carry \
                         "trained": false. Train it (see docs/training.md) or point inception.models.{} at a trained model.""", model.name(), model.location(), model.name());
             }
-        } catch (RuntimeException | TranslateException e) {
-            log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
-            model.failed(e.getMessage());
-            metrics.modelReadiness(model.name(), deviceNames, false);
-            loaded.forEach(DeviceWorkers::close);
+        } finally {
+            if (!handedOver) {
+                model.warmingUp(List.of());
+                loaded.forEach(DeviceWorkers::close);
+                metrics.modelReadiness(model.name(), deviceNames, false);
+            }
         }
     }
 
@@ -226,8 +298,16 @@ public class ModelRegistry implements SmartLifecycle {
         return visible;
     }
 
+    /**
+     * Stops the loader, then frees the ready models. A model still loading is freed by the loader
+     * itself when it sees the interruption, never here: closing its managers under a warm-up pass
+     * in progress would fail that pass with "NDManager has been closed already".
+     */
     @Override
     public void stop() {
+        synchronized (this) {
+            stopping = true;
+        }
         Thread thread = loader;
         if (thread != null) {
             thread.interrupt();
@@ -237,7 +317,9 @@ public class ModelRegistry implements SmartLifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        models.values().forEach(model -> model.workers().forEach(DeviceWorkers::close));
+        models.values().stream()
+                .filter(model -> model.status() == ServedModel.Status.READY)
+                .forEach(model -> model.workers().forEach(DeviceWorkers::close));
     }
 
     /** Starts before and stops after the web server, so requests in flight finish on live models. */

@@ -42,6 +42,7 @@ public class InferenceMetrics {
 
     private static final String QUEUE_FULL = "queue_full";
     private static final String DEADLINE = "deadline";
+    private static final String CANCELLED = "cancelled";
 
     /** Top-1 confidence buckets: fine near 1, where a trained model's answers mostly fall. */
     private static final double[] CONFIDENCE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99};
@@ -113,6 +114,11 @@ public class InferenceMetrics {
     public void recordQueueFull(String model, int images) {
         recordRejectedRequest(model, QUEUE_FULL);
         recordRejectedImages(model, QUEUE_FULL, images);
+    }
+
+    /** An image dropped before its forward pass because its request was abandoned. */
+    public void recordCancelled(String model) {
+        recordRejectedImages(model, CANCELLED, 1);
     }
 
     /** A whole request refused without computing any of its images, for {@code reason}. */
@@ -208,6 +214,7 @@ public class InferenceMetrics {
                 recordRejectedRequests(name, QUEUE_FULL, 0);
                 recordRejectedImages(name, QUEUE_FULL, 0);
                 recordRejectedImages(name, DEADLINE, 0);
+                recordRejectedImages(name, CANCELLED, 0);
             }
             return new ModelMeters(registry, name, properties.predictionClasses());
         });

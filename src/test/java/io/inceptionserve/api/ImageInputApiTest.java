@@ -57,12 +57,12 @@ class ImageInputApiTest extends RunningServiceTest {
             "a 16 MB + 1 byte file in a multipart request",
             null,
             413,
-            "the upload exceeds the limit of 16777216 bytes per file or 67108864 bytes per request");
+            "the file 'zeros0.jpg' exceeds the limit of 16777216 bytes per file");
     static final Answer REQUEST_TOO_LARGE = new Answer(
             "five 13 MB files in one multipart request",
             null,
             413,
-            "the upload exceeds the limit of 16777216 bytes per file or 67108864 bytes per request");
+            "the request body exceeds the limit of 67108864 bytes");
     static final Answer BODY_TOO_LARGE = new Answer(
             "a 16 MB + 1 byte raw body", null, 413, "the request body exceeds the limit of 16777216 bytes per image");
 

@@ -1,0 +1,78 @@
+package io.inceptionserve.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.inceptionserve.artifact.ArtifactFiles;
+import io.inceptionserve.artifact.ModelArtifact;
+import io.inceptionserve.config.InceptionProperties.Batching;
+import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.OfflineEngine;
+import io.inceptionserve.model.Precision;
+import io.inceptionserve.observability.InferenceMetrics;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Images of an abandoned request (its answer cancelled while they wait in the queue) are dropped
+ * before the forward pass and counted as rejected, reason "cancelled"; the others are computed.
+ */
+class CancelledImagesTest {
+
+    private static final String MODEL = "googlenet-bn";
+
+    @Test
+    void abandonedImagesAreNotComputed() throws Exception {
+        OfflineEngine.pytorch();
+        ModelArtifact artifact =
+                ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
+        float[] trouser = new ImagePreprocessor(artifact.manifest())
+                .prepare(Files.readAllBytes(Path.of("src/test/resources/images/trouser.png")));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        InferenceQueue queue = new InferenceQueue(256);
+        List<PendingImage> abandoned = new ArrayList<>();
+        List<PendingImage> kept = new ArrayList<>();
+        long now = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            PendingImage image =
+                    new PendingImage(trouser, now, now + Duration.ofMinutes(1).toNanos());
+            (i % 10 == 0 ? kept : abandoned).add(image);
+            queue.offer(List.of(image));
+        }
+        abandoned.forEach(image -> image.result().cancel(false));
+
+        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1)) {
+            workers.start(
+                    MODEL,
+                    queue,
+                    new Batching(1, 8, Duration.ofMillis(5)),
+                    1,
+                    artifact.manifest().input().size(),
+                    new InferenceMetrics(registry));
+            for (PendingImage image : kept) {
+                assertThat(image.result().get(1, TimeUnit.MINUTES).probabilities())
+                        .hasSize(10);
+            }
+            while (queue.depth() > 0) {
+                Thread.sleep(10);
+            }
+        }
+
+        double cancelled = Search.in(registry)
+                .name("inception.rejected")
+                .tags("model", MODEL, "reason", "cancelled")
+                .counter()
+                .count();
+        double computed =
+                Search.in(registry).name("inception.batch.size").summary().totalAmount();
+        assertThat(cancelled).isEqualTo(90);
+        assertThat(computed).isEqualTo(10);
+    }
+}
