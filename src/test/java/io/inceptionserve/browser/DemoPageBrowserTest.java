@@ -169,14 +169,10 @@ class DemoPageBrowserTest {
                 MODEL,
                 Map.of(
                         "inputs",
-                                List.of(Map.of(
-                                        "name",
+                                List.of(OipClient.input(
                                         "image",
-                                        "shape",
                                         List.of(1),
-                                        "datatype",
                                         "BYTES",
-                                        "data",
                                         List.of(Base64.getEncoder().encodeToString(image)))),
                         "outputs",
                                 List.of(Map.of("name", "probabilities", "parameters", Map.of("classification", 1))))));

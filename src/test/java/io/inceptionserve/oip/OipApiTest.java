@@ -150,15 +150,8 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "input",
-                                        "shape",
-                                        shape,
-                                        "datatype",
-                                        "FP32",
-                                        "data",
-                                        nest(tensors, input.channels(), input.size())))))),
+                                List.of(OipClient.input(
+                                        "input", shape, "FP32", nest(tensors, input.channels(), input.size())))))),
                 2,
                 10);
         float[][] fromFlat = matrix(
@@ -166,14 +159,10 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
+                                List.of(OipClient.input(
                                         "input",
-                                        "shape",
                                         List.of(-1, input.channels(), input.size(), input.size()),
-                                        "datatype",
                                         "FP32",
-                                        "data",
                                         flat(tensors)))))),
                 2,
                 10);
@@ -274,15 +263,7 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "input",
-                                        "shape",
-                                        List.of(1, 4),
-                                        "datatype",
-                                        "INT64",
-                                        "data",
-                                        List.of(1, 2, 3, 4))))),
+                                List.of(OipClient.input("input", List.of(1, 4), "INT64", List.of(1, 2, 3, 4))))),
                 400,
                 "datatype 'INT64'");
         assertError(
@@ -290,14 +271,10 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
+                                List.of(OipClient.input(
                                         "input",
-                                        "shape",
                                         List.of(1, 3, 64, 64),
-                                        "datatype",
                                         "FP32",
-                                        "data",
                                         Collections.nCopies(3 * 64 * 64, 0.5))))),
                 400,
                 "takes prepared images shaped (N, 1, 64, 64)");
@@ -306,15 +283,7 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "input",
-                                        "shape",
-                                        List.of(1, 1, 64, 64),
-                                        "datatype",
-                                        "FP32",
-                                        "data",
-                                        List.of(0.1, 0.2))))),
+                                List.of(OipClient.input("input", List.of(1, 1, 64, 64), "FP32", List.of(0.1, 0.2))))),
                 400,
                 "has shape [1, 1, 64, 64] but 2 elements");
         assertError(
@@ -322,15 +291,7 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "input",
-                                        "shape",
-                                        List.of(1, 1),
-                                        "datatype",
-                                        "FP32",
-                                        "data",
-                                        List.of(List.of(0.1, "x")))))),
+                                List.of(OipClient.input("input", List.of(1, 1), "FP32", List.of(List.of(0.1, "x")))))),
                 400,
                 "mixes strings and numbers at inputs[0].data");
         assertError(
@@ -338,31 +299,17 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
+                                List.of(OipClient.input(
                                         "image",
-                                        "shape",
                                         List.of(1),
-                                        "datatype",
                                         "BYTES",
-                                        "data",
                                         List.of(Base64.getEncoder().encodeToString("hello".getBytes())))))),
                 400,
                 "'image[0]': the file is not in an image format");
         assertError(
                 client.infer(
                         MODEL,
-                        Map.of(
-                                "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "image",
-                                        "shape",
-                                        List.of(1),
-                                        "datatype",
-                                        "BYTES",
-                                        "data",
-                                        List.of("%%%%"))))),
+                        Map.of("inputs", List.of(OipClient.input("image", List.of(1), "BYTES", List.of("%%%%"))))),
                 400,
                 "'image[0]' holds no image bytes");
         assertError(
@@ -370,15 +317,7 @@ class OipApiTest {
                         MODEL,
                         Map.of(
                                 "inputs",
-                                List.of(Map.of(
-                                        "name",
-                                        "input",
-                                        "shape",
-                                        List.of(1L << 40, 1L << 40),
-                                        "datatype",
-                                        "FP32",
-                                        "data",
-                                        List.of(0.1))))),
+                                List.of(OipClient.input("input", List.of(1L << 40, 1L << 40), "FP32", List.of(0.1))))),
                 400,
                 "shape too large");
         assertError(
@@ -407,12 +346,7 @@ class OipApiTest {
                 "'classification' parameter");
         List<String> tooMany = Collections.nCopies(33, (String) ((List<?>) images.get("data")).get(0));
         assertError(
-                client.infer(
-                        MODEL,
-                        Map.of(
-                                "inputs",
-                                List.of(Map.of(
-                                        "name", "image", "shape", List.of(33), "datatype", "BYTES", "data", tooMany)))),
+                client.infer(MODEL, Map.of("inputs", List.of(OipClient.input("image", List.of(33), "BYTES", tooMany)))),
                 400,
                 "1 to 32 images; this one has 33");
     }

@@ -1,6 +1,8 @@
 package io.inceptionserve.oip;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
@@ -49,6 +51,11 @@ public final class OipClient {
         }
         throw new AssertionError(path + " not 200 within " + timeout + "; models: "
                 + get("/models").getBody());
+    }
+
+    /** One input tensor of an inference request, as the protocol's JSON writes it. */
+    public static Map<String, Object> input(String name, List<?> shape, String datatype, Object data) {
+        return Map.of("name", name, "shape", shape, "datatype", datatype, "data", data);
     }
 
     public static JsonNode json(ResponseEntity<String> response) {
