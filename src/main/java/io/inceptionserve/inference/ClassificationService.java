@@ -143,6 +143,8 @@ public class ClassificationService {
             String modelName, int images, Function<ServedModel, CompletableFuture<T>> work) {
         InFlight request =
                 metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
+        // The answer may complete on a worker thread: its latency sample keeps the request's trace.
+        InferenceTracing.Trace trace = tracing.current();
         CompletableFuture<T> result;
         try {
             result = work.apply(readyModel(modelName));
@@ -150,8 +152,8 @@ public class ClassificationService {
             request.end(outcomeOf(e), images);
             throw e;
         }
-        result.whenComplete(
-                (value, failure) -> request.end(failure == null ? Outcome.SUCCESS : outcomeOf(failure), images));
+        result.whenComplete((value, failure) -> tracing.within(
+                trace, () -> request.end(failure == null ? Outcome.SUCCESS : outcomeOf(failure), images)));
         return result;
     }
 

@@ -1,5 +1,6 @@
 package io.inceptionserve.observability;
 
+import io.micrometer.tracing.CurrentTraceContext;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
@@ -44,6 +45,20 @@ public class InferenceTracing {
             throw e;
         } finally {
             span.end();
+        }
+    }
+
+    /**
+     * Runs {@code work} on this thread inside {@code trace} without a span of its own, so that
+     * what it records (a latency sample's exemplar) belongs to the request's trace.
+     */
+    public void within(Trace trace, Runnable work) {
+        if (trace.context == null) {
+            work.run();
+            return;
+        }
+        try (CurrentTraceContext.Scope scope = tracer.currentTraceContext().newScope(trace.context)) {
+            work.run();
         }
     }
 
