@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -109,6 +110,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
         }
         if (declared > maxBodyBytes) {
             answer(
+                    request,
                     response,
                     problem(
                             HttpStatus.CONTENT_TOO_LARGE,
@@ -124,6 +126,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
         if (!budgetKiB.tryAcquire(reservedKiB)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
             answer(
+                    request,
                     response,
                     problem(
                             HttpStatus.SERVICE_UNAVAILABLE,
@@ -177,8 +180,16 @@ class BodyReadingFilter extends OncePerRequestFilter {
         return MultipartProblems.problem(status, type, title, detail);
     }
 
-    private static void answer(HttpServletResponse response, ProblemDetail problem) throws IOException {
+    /** Writes the refusal: problem+json, or under {@code /v2} the protocol's {@code {"error": ...}}. */
+    private static void answer(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+            throws IOException {
         response.setStatus(problem.getStatus());
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.equals("/v2") || path.startsWith("/v2/")) {
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", problem.getDetail())));
+            return;
+        }
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(JSON.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8));
     }
@@ -286,7 +297,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 HttpServletResponse response = (HttpServletResponse) async.getResponse();
                 // The rest of the body is not read: the connection cannot carry another request.
                 response.setHeader(HttpHeaders.CONNECTION, "close");
-                answer(response, problem);
+                answer((HttpServletRequest) async.getRequest(), response, problem);
             } catch (IOException | IllegalStateException e) {
                 // The client is gone.
             } finally {

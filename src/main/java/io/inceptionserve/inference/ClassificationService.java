@@ -358,6 +358,10 @@ public class ClassificationService {
     /** Waits for room to decode {@code image} in the pixel budget; 503 once the deadline passes. */
     private long takeDecodingRoom(ServedModel model, ImageUpload image, long deadline) {
         long pixels = PixelBudget.declaredPixels(image.bytes());
+        if (System.nanoTime() - deadline >= 0) {
+            throw new OverloadedException("the request is past the request deadline (" + requestTimeout
+                    + " from its arrival) before its images could be decoded, and was not computed; retry shortly");
+        }
         try {
             long taken = pixelBudget.acquire(pixels, deadline);
             if (taken == 0) {

@@ -162,7 +162,7 @@ class ClientMistakesTest extends RunningServiceTest {
                             + "Connection: close" + CRLF + CRLF + body);
 
             assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
-            assertThat(answer.body()).contains("image 0", "element 100", "Infinity", "finite");
+            assertThat(answer.body()).contains("input 'input'", "element 100", "Infinity", "finite");
         }
     }
 

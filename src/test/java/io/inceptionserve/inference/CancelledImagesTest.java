@@ -66,7 +66,7 @@ class CancelledImagesTest {
         }
 
         double cancelled = Search.in(registry)
-                .name("inception.rejected")
+                .name("inception.rejected.images")
                 .tags("model", MODEL, "reason", "cancelled")
                 .counter()
                 .count();
