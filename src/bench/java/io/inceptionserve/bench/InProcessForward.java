@@ -11,6 +11,8 @@ import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.inference.ImageBatch;
+import io.inceptionserve.model.CpuFeatures;
+import io.inceptionserve.model.Precision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,13 +50,18 @@ final class InProcessForward {
     }
 
     /**
-     * Builds the network of a model directory exactly as the service serves it, in its inference
-     * form (random init when the directory has no weights).
+     * Builds the network of a model directory exactly as the service serves it by default, in its
+     * inference form and in the precision its manifest asks for, as {@code auto} resolves it on
+     * this CPU (random init when the directory has no weights).
      */
     static Model ownBlock(Path modelDirectory) {
         ModelArtifact artifact = ModelArtifact.open(modelDirectory);
+        Precision precision = artifact.manifest()
+                .precisionSetting()
+                .resolve(Device.cpu(), CpuFeatures.detect())
+                .precision();
         Model model = Model.newInstance(artifact.name(), Device.cpu(), "PyTorch");
-        model.setBlock(artifact.newInferenceBlock(model.getNDManager()));
+        model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
         return model;
     }
 
