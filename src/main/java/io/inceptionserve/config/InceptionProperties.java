@@ -56,6 +56,8 @@ public record InceptionProperties(
      * @param modelPrecision per-model overrides of {@code precision}: model name → precision
      * @param preprocessThreads threads decoding and preparing images, off the inference threads;
      *     0 means one per core
+     * @param intraOpThreads threads libtorch splits one operator over on the CPU; 0 divides the
+     *     cores among the CPU's forward threads
      * @param cpu batching on the CPU
      * @param gpu batching on each GPU
      */
@@ -70,6 +72,7 @@ public record InceptionProperties(
             @NotNull Precision precision,
             @DefaultValue @NotNull Map<@Pattern(regexp = MODEL_NAME) String, @NotNull Precision> modelPrecision,
             @Min(0) @Max(256) int preprocessThreads,
+            @Min(0) @Max(256) int intraOpThreads,
             @NotNull @Valid Batching cpu,
             @NotNull @Valid Batching gpu) {
 
@@ -86,6 +89,24 @@ public record InceptionProperties(
         public Batching batching(boolean gpuDevice) {
             return gpuDevice ? gpu : cpu;
         }
+
+        /**
+         * Forward threads on one device: as configured, else on a GPU one per worker (so one's host
+         * work overlaps another's kernels) and on a CPU two when it has the cores, so a batch can be
+         * copied in or out while another computes.
+         */
+        public int forwardThreads(boolean gpuDevice, int cores) {
+            Batching batching = batching(gpuDevice);
+            if (batching.forwardThreads() > 0) {
+                return batching.forwardThreads();
+            }
+            return gpuDevice ? batching.workers() : Math.min(2, cores);
+        }
+
+        /** libtorch's threads per operator on the CPU: as configured, else the cores shared among the forward threads. */
+        public int intraOpThreads(int cores) {
+            return intraOpThreads > 0 ? intraOpThreads : Math.max(1, cores / forwardThreads(false, cores));
+        }
     }
 
     /**
@@ -93,12 +114,16 @@ public record InceptionProperties(
      * queued images, waiting at most {@code maxBatchDelay} after the first for more, and runs them
      * in one forward pass.
      *
-     * @param workers predictors (each with its own thread) per model on one device
+     * @param workers predictors (each with its own thread collecting batches) per model on one
+     *     device
+     * @param forwardThreads threads running the forward passes of every model on one device; 0
+     *     means two on a CPU with two or more cores, else one
      * @param maxBatchSize images per forward pass at most
      * @param maxBatchDelay how long a worker holding fewer images waits for more
      */
     public record Batching(
             @Min(1) @Max(64) int workers,
+            @Min(0) @Max(64) int forwardThreads,
             @Min(1) @Max(1024) int maxBatchSize,
             @NotNull Duration maxBatchDelay) {}
 

@@ -21,6 +21,7 @@ final class BatchWorker implements Runnable {
     private final String model;
     private final String device;
     private final Predictor<ImageBatch, float[][]> predictor;
+    private final ForwardThreads forwardThreads;
     private final InferenceQueue queue;
     private final Batching batching;
     private final int channels;
@@ -31,6 +32,7 @@ final class BatchWorker implements Runnable {
             String model,
             String device,
             Predictor<ImageBatch, float[][]> predictor,
+            ForwardThreads forwardThreads,
             InferenceQueue queue,
             Batching batching,
             int channels,
@@ -39,6 +41,7 @@ final class BatchWorker implements Runnable {
         this.model = model;
         this.device = device;
         this.predictor = predictor;
+        this.forwardThreads = forwardThreads;
         this.queue = queue;
         this.batching = batching;
         this.channels = channels;
@@ -110,10 +113,15 @@ final class BatchWorker implements Runnable {
         }
         List<float[]> pixels = new ArrayList<>(batch.size());
         batch.forEach(image -> pixels.add(image.pixels()));
-        long started = System.nanoTime();
+        // Timed from when a forward thread takes the batch: waiting for one is queueing.
+        long[] started = new long[1];
         float[][] probabilities;
         try {
-            probabilities = predictor.predict(ImageBatch.of(pixels, channels, size));
+            ImageBatch images = ImageBatch.of(pixels, channels, size);
+            probabilities = forwardThreads.run(() -> {
+                started[0] = System.nanoTime();
+                return predictor.predict(images);
+            });
         } catch (Exception e) {
             log.error("Forward pass of {} images on {} for model '{}' failed", batch.size(), device, model, e);
             InferenceException failure =
@@ -121,7 +129,7 @@ final class BatchWorker implements Runnable {
             batch.forEach(image -> image.result().completeExceptionally(failure));
             return;
         }
-        long inferenceNanos = System.nanoTime() - started;
+        long inferenceNanos = System.nanoTime() - started[0];
         int poisoned = firstNonFiniteRow(probabilities);
         if (poisoned >= 0) {
             // Inputs are checked for finiteness, so this is the engine's or the weights' fault: fail
@@ -141,7 +149,7 @@ final class BatchWorker implements Runnable {
         metrics.recordBatch(model, device, batch.size(), inferenceNanos);
         for (int i = 0; i < batch.size(); i++) {
             PendingImage image = batch.get(i);
-            long queueNanos = started - image.enqueuedNanos();
+            long queueNanos = started[0] - image.enqueuedNanos();
             metrics.recordQueueWait(model, queueNanos);
             image.result().complete(new Scored(probabilities[i], device, batch.size(), queueNanos, inferenceNanos));
         }

@@ -3,7 +3,6 @@ package io.inceptionserve.inference;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
-import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.model.Precision;
@@ -13,7 +12,8 @@ import java.util.List;
 
 /**
  * One model's copy on one device and its workers. A DJL {@link Predictor} is not thread-safe, so
- * each worker thread owns one predictor and feeds it batches from the model's queue.
+ * each worker thread owns one predictor, collects batches for it from the model's queue and hands
+ * its forward passes to the device's {@link ForwardThreads}.
  */
 final class DeviceWorkers implements AutoCloseable {
 
@@ -23,21 +23,29 @@ final class DeviceWorkers implements AutoCloseable {
     private final Precision precision;
     private final Model model;
     private final List<Predictor<ImageBatch, float[][]>> predictors;
+    private final ForwardThreads forwardThreads;
     private final List<Thread> threads = new ArrayList<>();
 
     private DeviceWorkers(
-            Device device, Precision precision, Model model, List<Predictor<ImageBatch, float[][]>> predictors) {
+            Device device,
+            Precision precision,
+            Model model,
+            List<Predictor<ImageBatch, float[][]>> predictors,
+            ForwardThreads forwardThreads) {
         this.device = device;
         this.precision = precision;
         this.model = model;
         this.predictors = predictors;
+        this.forwardThreads = forwardThreads;
     }
 
     /**
      * Loads the artifact's network onto {@code device}, computing in {@code precision} (resolved,
-     * not auto), with {@code workers} predictors.
+     * not auto), with {@code workers} predictors whose forward passes run on {@code forwardThreads},
+     * the device's.
      */
-    static DeviceWorkers load(ModelArtifact artifact, Device device, Precision precision, int workers) {
+    static DeviceWorkers load(
+            ModelArtifact artifact, Device device, Precision precision, int workers, ForwardThreads forwardThreads) {
         Model model = Model.newInstance(artifact.name(), device, "PyTorch");
         try {
             model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
@@ -45,7 +53,7 @@ final class DeviceWorkers implements AutoCloseable {
             for (int i = 0; i < workers; i++) {
                 predictors.add(model.newPredictor(new ProbabilityTranslator(), device));
             }
-            return new DeviceWorkers(device, precision, model, predictors);
+            return new DeviceWorkers(device, precision, model, predictors, forwardThreads);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -64,8 +72,7 @@ final class DeviceWorkers implements AutoCloseable {
      * Runs every predictor on blank batches of one image and of a full batch, so the first real
      * requests do not pay for the engine's lazy initialisation and allocator growth.
      */
-    void warmUp(int channels, int size, int maxBatchSize, int iterations)
-            throws TranslateException, InterruptedException {
+    void warmUp(int channels, int size, int maxBatchSize, int iterations) throws Exception {
         for (int batchSize : new int[] {1, maxBatchSize}) {
             ImageBatch blank = ImageBatch.of(
                     java.util.Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
@@ -74,7 +81,7 @@ final class DeviceWorkers implements AutoCloseable {
                     if (Thread.interrupted()) {
                         throw new InterruptedException("warm-up stopped");
                     }
-                    predictor.predict(blank);
+                    forwardThreads.run(() -> predictor.predict(blank));
                 }
             }
         }
@@ -90,7 +97,15 @@ final class DeviceWorkers implements AutoCloseable {
             InferenceMetrics metrics) {
         for (int i = 0; i < predictors.size(); i++) {
             BatchWorker worker = new BatchWorker(
-                    modelName, device.toString(), predictors.get(i), queue, batching, channels, size, metrics);
+                    modelName,
+                    device.toString(),
+                    predictors.get(i),
+                    forwardThreads,
+                    queue,
+                    batching,
+                    channels,
+                    size,
+                    metrics);
             Thread thread = new Thread(worker, "infer-" + modelName + "-" + device + "-" + i);
             thread.setDaemon(true);
             threads.add(thread);

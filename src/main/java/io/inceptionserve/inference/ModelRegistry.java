@@ -1,7 +1,6 @@
 package io.inceptionserve.inference;
 
 import ai.djl.Device;
-import ai.djl.translate.TranslateException;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelArtifactException;
@@ -27,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +51,10 @@ public class ModelRegistry implements SmartLifecycle {
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final CpuFeatures cpu = CpuFeatures.detect();
+    private final int cores = Runtime.getRuntime().availableProcessors();
+    /** One set of forward threads per device, shared by every model on it; made by the loader thread. */
+    private final Map<Device, ForwardThreads> forwardThreads = new ConcurrentHashMap<>();
+
     private volatile Thread loader;
     private boolean stopping;
 
@@ -103,6 +107,14 @@ public class ModelRegistry implements SmartLifecycle {
                 "{}: precision auto picks {} on it",
                 cpu,
                 Precision.AUTO.resolve(Device.cpu(), cpu).precision().id());
+        Inference inference = properties.inference();
+        int intraOpThreads = inference.intraOpThreads(cores);
+        OfflineEngine.useIntraOpThreads(intraOpThreads);
+        log.info(
+                "CPU forward passes: {} thread(s) shared by every model, {} libtorch thread(s) each, on {} cores",
+                inference.forwardThreads(false, cores),
+                intraOpThreads,
+                cores);
         Thread thread = new Thread(
                 () -> {
                     try {
@@ -140,7 +152,7 @@ public class ModelRegistry implements SmartLifecycle {
             } catch (ModelArtifactException e) {
                 fail(model, e);
                 return;
-            } catch (RuntimeException | TranslateException e) {
+            } catch (Exception e) {
                 if (attempt >= reliability.warmupAttempts()) {
                     fail(model, e);
                     return;
@@ -175,7 +187,7 @@ public class ModelRegistry implements SmartLifecycle {
      * or a stop closes them here, never from another thread while a warm-up pass may still be
      * running on them.
      */
-    private void load(ServedModel model) throws TranslateException, InterruptedException {
+    private void load(ServedModel model) throws Exception {
         long started = System.nanoTime();
         List<DeviceWorkers> loaded = new ArrayList<>();
         List<String> deviceNames = List.of();
@@ -194,7 +206,8 @@ public class ModelRegistry implements SmartLifecycle {
                         artifact,
                         device,
                         precision.precision(),
-                        batching(device).workers()));
+                        batching(device).workers(),
+                        forwardThreads(device)));
                 log.info(
                         "Model '{}' computes in {} on {} ({})",
                         model.name(),
@@ -276,6 +289,11 @@ public class ModelRegistry implements SmartLifecycle {
         }
     }
 
+    private ForwardThreads forwardThreads(Device device) {
+        return forwardThreads.computeIfAbsent(
+                device, d -> new ForwardThreads(d, properties.inference().forwardThreads(d.isGpu(), cores)));
+    }
+
     private Batching batching(Device device) {
         return properties.inference().batching(device.isGpu());
     }
@@ -320,6 +338,7 @@ public class ModelRegistry implements SmartLifecycle {
         models.values().stream()
                 .filter(model -> model.status() == ServedModel.Status.READY)
                 .forEach(model -> model.workers().forEach(DeviceWorkers::close));
+        forwardThreads.values().forEach(ForwardThreads::close);
     }
 
     /** Starts before and stops after the web server, so requests in flight finish on live models. */

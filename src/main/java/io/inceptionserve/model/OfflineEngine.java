@@ -2,6 +2,7 @@ package io.inceptionserve.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +18,15 @@ public final class OfflineEngine {
     public static Engine pytorch() {
         System.setProperty("ai.djl.offline", "true");
         return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * Sets how many threads libtorch splits one operator over on the CPU, for every thread that
+     * has not run an operator yet (libtorch reads it once per thread).
+     */
+    public static void useIntraOpThreads(int threads) {
+        pytorch();
+        JniUtils.setNumThreads(threads);
     }
 
     /** Every visible GPU, or the CPU when there is none. */

@@ -34,6 +34,7 @@ class BatchingTest {
     ModelArtifact artifact;
     ImagePreprocessor preprocessor;
     DeviceWorkers workers;
+    ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
     InferenceQueue queue = new InferenceQueue(64);
 
     @BeforeEach
@@ -41,17 +42,18 @@ class BatchingTest {
         OfflineEngine.pytorch();
         artifact = ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
         preprocessor = new ImagePreprocessor(artifact.manifest());
-        workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1);
+        workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1, forwardThreads);
     }
 
     @AfterEach
     void close() {
         workers.close();
+        forwardThreads.close();
     }
 
     private void start(Duration maxBatchDelay) {
         int size = artifact.manifest().input().size();
-        workers.start(MODEL, queue, new Batching(1, 8, maxBatchDelay), 1, size, metrics);
+        workers.start(MODEL, queue, new Batching(1, 1, 8, maxBatchDelay), 1, size, metrics);
     }
 
     private float[] prepared(String image) throws Exception {

@@ -48,11 +48,13 @@ class CancelledImagesTest {
         }
         abandoned.forEach(image -> image.result().cancel(false));
 
-        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+                DeviceWorkers workers =
+                        DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1, forwardThreads)) {
             workers.start(
                     MODEL,
                     queue,
-                    new Batching(1, 8, Duration.ofMillis(5)),
+                    new Batching(1, 1, 8, Duration.ofMillis(5)),
                     1,
                     artifact.manifest().input().size(),
                     new InferenceMetrics(registry));

@@ -34,6 +34,7 @@ class NonFiniteOutputTest {
 
     private final InferenceQueue queue = new InferenceQueue(64);
     private DeviceWorkers workers;
+    private final ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
     private float[] trouser;
 
     @BeforeEach
@@ -43,11 +44,11 @@ class NonFiniteOutputTest {
                 ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
         trouser = new ImagePreprocessor(artifact.manifest())
                 .prepare(Files.readAllBytes(Path.of("src/test/resources/images/trouser.png")));
-        workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1);
+        workers = DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1, forwardThreads);
         workers.start(
                 MODEL,
                 queue,
-                new Batching(1, 8, Duration.ofMillis(200)),
+                new Batching(1, 1, 8, Duration.ofMillis(200)),
                 1,
                 artifact.manifest().input().size(),
                 new InferenceMetrics(new SimpleMeterRegistry()));
@@ -56,6 +57,7 @@ class NonFiniteOutputTest {
     @AfterEach
     void close() {
         workers.close();
+        forwardThreads.close();
     }
 
     private static PendingImage pending(float[] pixels) {

@@ -18,7 +18,7 @@ final class RegistrySettings {
 
     static InceptionProperties of(
             Map<String, String> models, DeviceMode devices, int warmupIterations, Duration warmupBackoff) {
-        Batching batching = new Batching(1, 8, Duration.ofMillis(5));
+        Batching batching = new Batching(1, 0, 8, Duration.ofMillis(5));
         return new InceptionProperties(
                 models.keySet().iterator().next(),
                 models,
@@ -33,6 +33,7 @@ final class RegistrySettings {
                         Precision.AUTO,
                         Map.of(),
                         1,
+                        0,
                         batching,
                         batching),
                 new Shutdown(Duration.ZERO),

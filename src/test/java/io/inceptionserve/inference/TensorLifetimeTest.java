@@ -87,13 +87,14 @@ class TensorLifetimeTest {
             names = {"FLOAT32", "BFLOAT16"})
     void liveArraysAndNativeMemoryStayFlatOverAThousandRequests(Precision precision) throws Exception {
         Set<NDArray> before = existingArrays();
-        try (DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+                DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1, forwardThreads)) {
             NDManager model = managerOfArraysCreatedSince(before);
             InferenceQueue queue = new InferenceQueue(1);
             workers.start(
                     "googlenet-bn",
                     queue,
-                    new Batching(1, 1, Duration.ZERO),
+                    new Batching(1, 1, 1, Duration.ZERO),
                     (int) image.shape()[1],
                     (int) image.shape()[2],
                     new InferenceMetrics(new SimpleMeterRegistry()));

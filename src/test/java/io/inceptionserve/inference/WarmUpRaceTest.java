@@ -66,12 +66,14 @@ class WarmUpRaceTest {
                     name, fileName -> WarmUpRaceTest.class.getResourceAsStream("/models/" + name + "/" + fileName)));
         }
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        // Shared by every model, as the service shares one set per device.
+        ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2);
         for (int round = 0; round < PARALLEL_ROUNDS; round++) {
             CountDownLatch done = new CountDownLatch(artifacts.size());
             for (ModelArtifact artifact : artifacts) {
                 new Thread(() -> {
                             try (DeviceWorkers workers =
-                                    DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 2)) {
+                                    DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 2, forwardThreads)) {
                                 workers.warmUp(
                                         artifact.manifest().input().channels(),
                                         artifact.manifest().input().size(),
@@ -87,6 +89,7 @@ class WarmUpRaceTest {
             }
             done.await();
         }
+        forwardThreads.close();
         assertThat(failures).isEmpty();
     }
 

@@ -1,0 +1,99 @@
+package io.inceptionserve.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ForwardThreadsTest {
+
+    @Test
+    void callersOnManyThreadsShareOneForwardThreadPerDevice() throws Exception {
+        Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+            Thread[] callers = new Thread[4];
+            for (int i = 0; i < callers.length; i++) {
+                callers[i] = new Thread(() -> {
+                    for (int call = 0; call < 50; call++) {
+                        try {
+                            forwardThreads.run(() -> ranOn.add(Thread.currentThread()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+                callers[i].start();
+            }
+            for (Thread caller : callers) {
+                caller.join();
+            }
+        }
+        assertThat(ranOn).hasSize(1);
+        assertThat(ranOn.iterator().next().getName()).isEqualTo("forward-cpu()-0");
+    }
+
+    @Test
+    void sixWorkersOfThreeModelsNeverRunMoreForwardPassesAtOnceThanTheDeviceHasForwardThreads() throws Exception {
+        Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2)) {
+            Thread[] workers = new Thread[6];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Thread(() -> {
+                    for (int call = 0; call < 20; call++) {
+                        try {
+                            forwardThreads.run(() -> {
+                                ranOn.add(Thread.currentThread());
+                                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                                Thread.sleep(2);
+                                return running.decrementAndGet();
+                            });
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+                workers[i].start();
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+        }
+        assertThat(mostAtOnce).hasValue(2);
+        assertThat(ranOn).extracting(Thread::getName).containsExactlyInAnyOrder("forward-cpu()-0", "forward-cpu()-1");
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForItsForwardPassAndKeepsTheInterrupt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+            Thread.currentThread().interrupt();
+            String result = forwardThreads.run(() -> {
+                started.countDown();
+                Thread.sleep(200);
+                return "done";
+            });
+            assertThat(result).isEqualTo("done");
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(started.await(0, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void theForwardPassesExceptionReachesTheCaller() {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+            assertThatThrownBy(() -> forwardThreads.run(() -> {
+                        throw new IllegalArgumentException("bad batch");
+                    }))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("bad batch");
+        }
+    }
+}
