@@ -1,6 +1,7 @@
 package io.inceptionserve.inference;
 
 import ai.djl.Device;
+import io.inceptionserve.model.OfflineEngine;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,12 +27,20 @@ final class ForwardThreads implements AutoCloseable {
     private final ExecutorService executor;
     private final int size;
 
-    /** Starts {@code threads} daemon threads named after {@code device}. */
-    ForwardThreads(Device device, int threads) {
+    /**
+     * Starts {@code threads} daemon threads named after {@code device}, each splitting an operator
+     * over {@code intraOpThreads} libtorch threads.
+     */
+    ForwardThreads(Device device, int threads, int intraOpThreads) {
         AtomicInteger count = new AtomicInteger();
         this.size = threads;
         this.executor = Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, "forward-" + device + "-" + count.getAndIncrement());
+            Runnable withThreads = () -> {
+                // Per thread in OpenMP: set here, before the thread's first operator.
+                OfflineEngine.useIntraOpThreads(intraOpThreads);
+                task.run();
+            };
+            Thread thread = new Thread(withThreads, "forward-" + device + "-" + count.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         });

@@ -291,7 +291,11 @@ public class ModelRegistry implements SmartLifecycle {
 
     private ForwardThreads forwardThreads(Device device) {
         return forwardThreads.computeIfAbsent(
-                device, d -> new ForwardThreads(d, properties.inference().forwardThreads(d.isGpu(), cores)));
+                device,
+                d -> new ForwardThreads(
+                        d,
+                        properties.inference().forwardThreads(d.isGpu(), cores),
+                        properties.inference().intraOpThreads(cores)));
     }
 
     private Batching batching(Device device) {

@@ -21,8 +21,8 @@ public final class OfflineEngine {
     }
 
     /**
-     * Sets how many threads libtorch splits one operator over on the CPU, for every thread that
-     * has not run an operator yet (libtorch reads it once per thread).
+     * Sets how many threads libtorch splits one operator over on the CPU: for the calling thread,
+     * and for every thread that has not run an operator yet (libtorch reads it once per thread).
      */
     public static void useIntraOpThreads(int threads) {
         pytorch();

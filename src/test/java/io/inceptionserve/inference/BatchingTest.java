@@ -34,7 +34,7 @@ class BatchingTest {
     ModelArtifact artifact;
     ImagePreprocessor preprocessor;
     DeviceWorkers workers;
-    ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+    ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1);
     InferenceQueue queue = new InferenceQueue(64);
 
     @BeforeEach

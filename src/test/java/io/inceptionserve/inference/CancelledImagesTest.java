@@ -48,7 +48,7 @@ class CancelledImagesTest {
         }
         abandoned.forEach(image -> image.result().cancel(false));
 
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1);
                 DeviceWorkers workers =
                         DeviceWorkers.load(artifact, Device.cpu(), Precision.FLOAT32, 1, forwardThreads)) {
             workers.start(

@@ -16,7 +16,7 @@ class ForwardThreadsTest {
     @Test
     void callersOnManyThreadsShareOneForwardThreadPerDevice() throws Exception {
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1)) {
             Thread[] callers = new Thread[4];
             for (int i = 0; i < callers.length; i++) {
                 callers[i] = new Thread(() -> {
@@ -43,7 +43,7 @@ class ForwardThreadsTest {
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2, 1)) {
             Thread[] workers = new Thread[6];
             for (int i = 0; i < workers.length; i++) {
                 workers[i] = new Thread(() -> {
@@ -73,7 +73,7 @@ class ForwardThreadsTest {
     @Test
     void anInterruptedCallerStillWaitsForItsForwardPassAndKeepsTheInterrupt() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1)) {
             Thread.currentThread().interrupt();
             String result = forwardThreads.run(() -> {
                 started.countDown();
@@ -88,7 +88,7 @@ class ForwardThreadsTest {
 
     @Test
     void theForwardPassesExceptionReachesTheCaller() {
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1)) {
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1)) {
             assertThatThrownBy(() -> forwardThreads.run(() -> {
                         throw new IllegalArgumentException("bad batch");
                     }))

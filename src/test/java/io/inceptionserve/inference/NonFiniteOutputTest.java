@@ -34,7 +34,7 @@ class NonFiniteOutputTest {
 
     private final InferenceQueue queue = new InferenceQueue(64);
     private DeviceWorkers workers;
-    private final ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+    private final ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1);
     private float[] trouser;
 
     @BeforeEach

@@ -87,7 +87,7 @@ class TensorLifetimeTest {
             names = {"FLOAT32", "BFLOAT16"})
     void liveArraysAndNativeMemoryStayFlatOverAThousandRequests(Precision precision) throws Exception {
         Set<NDArray> before = existingArrays();
-        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1);
+        try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1);
                 DeviceWorkers workers = DeviceWorkers.load(artifact, Device.cpu(), precision, 1, forwardThreads)) {
             NDManager model = managerOfArraysCreatedSince(before);
             InferenceQueue queue = new InferenceQueue(1);

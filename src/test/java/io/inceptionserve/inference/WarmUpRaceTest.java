@@ -67,7 +67,7 @@ class WarmUpRaceTest {
         }
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         // Shared by every model, as the service shares one set per device.
-        ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2);
+        ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2, 1);
         for (int round = 0; round < PARALLEL_ROUNDS; round++) {
             CountDownLatch done = new CountDownLatch(artifacts.size());
             for (ModelArtifact artifact : artifacts) {
