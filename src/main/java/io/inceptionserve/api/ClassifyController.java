@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -37,12 +38,17 @@ public class ClassifyController {
     private static final long ASYNC_TIMEOUT_MILLIS = 10 * 60_000;
 
     private final ClassificationService classifier;
+    private final ClientDisconnects disconnects;
     private final InceptionProperties.Inference settings;
     private final long maxBodyBytes;
 
     public ClassifyController(
-            ClassificationService classifier, InceptionProperties properties, MultipartProperties multipart) {
+            ClassificationService classifier,
+            ClientDisconnects disconnects,
+            InceptionProperties properties,
+            MultipartProperties multipart) {
         this.classifier = classifier;
+        this.disconnects = disconnects;
         this.settings = properties.inference();
         this.maxBodyBytes = multipart.getMaxFileSize().toBytes();
     }
@@ -61,7 +67,8 @@ public class ClassifyController {
                     List<MultipartFile> image,
             @Parameter(description = "Model name; the configured default when absent") @RequestParam(required = false)
                     String model,
-            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK) {
+            @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK,
+            HttpServletRequest request) {
         if (image.size() > settings.maxImagesPerRequest()) {
             throw new TooManyImagesException(image.size(), settings.maxImagesPerRequest());
         }
@@ -69,7 +76,7 @@ public class ClassifyController {
         for (MultipartFile file : image) {
             uploads.add(new ImageUpload(file.getOriginalFilename(), bytesOf(file)));
         }
-        return classify(model, uploads, topK);
+        return classify(model, uploads, topK, request);
     }
 
     @Operation(
@@ -99,12 +106,13 @@ public class ClassifyController {
                     String model,
             @Parameter(description = "Predictions per image") @RequestParam(required = false) Integer topK,
             @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false)
-                    Long declaredLength) {
+                    Long declaredLength,
+            HttpServletRequest request) {
         // Refused from the header, before a byte is read; a chunked body is refused once it passes the limit.
         if (declaredLength != null && declaredLength > maxBodyBytes) {
             throw new BodyTooLargeException(maxBodyBytes);
         }
-        return classify(model, List.of(new ImageUpload(null, readBounded(body))), topK);
+        return classify(model, List.of(new ImageUpload(null, readBounded(body))), topK, request);
     }
 
     /** Documents the 200 answer of both forms of {@code POST /classify}. */
@@ -119,21 +127,24 @@ public class ClassifyController {
                             schema = @Schema(implementation = Classification.class)))
     @interface ClassifiedResponse {}
 
-    private DeferredResult<Classification> classify(String model, List<ImageUpload> uploads, Integer topK) {
+    private DeferredResult<Classification> classify(
+            String model, List<ImageUpload> uploads, Integer topK, HttpServletRequest request) {
         for (int i = 0; i < uploads.size(); i++) {
             if (uploads.get(i).bytes().length == 0) {
                 throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
         CompletableFuture<Classification> answer = classifier.classifyAsync(model, uploads, topK);
-        // The thread is given back while the images wait for their forward pass; the container
-        // watches the connection meanwhile, and a client that goes away cancels the request.
+        // The thread is given back while the images wait for their forward pass; a client that
+        // goes away meanwhile cancels the request, and its images still queued are dropped.
         DeferredResult<Classification> result = new DeferredResult<>(ASYNC_TIMEOUT_MILLIS);
+        ClientDisconnects.Watch watch = disconnects.watch(request, () -> answer.cancel(false));
         answer.whenComplete((classification, failure) -> {
+            watch.close();
             if (failure == null) {
                 result.setResult(classification);
             } else {
-                result.setErrorResult(classifier.failureOf(failure));
+                result.setErrorResult(answer.isCancelled() ? new ClientGoneException() : classifier.failureOf(failure));
             }
         });
         result.onError(failure -> answer.cancel(false));

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -112,6 +113,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> inferenceFailed(InferenceException e) {
         log.error("Inference failed", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "inference-failed", "Inference failed", e.getMessage());
+    }
+
+    /**
+     * Never delivered, and not an error of the service: the status (nginx's "client closed
+     * request") is for the access log and {@code http_server_requests}.
+     */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> clientGone(ClientGoneException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(499), e.getMessage());
+        problem.setType(URI.create("urn:inception-serve:problem:client-gone"));
+        problem.setTitle("Client closed request");
+        return ResponseEntity.status(499).body(problem);
     }
 
     /** Anything unforeseen: logged in full, answered without internals. */

@@ -139,6 +139,8 @@ public record InceptionProperties(
      *     FAILED; a broken artifact (manifest, weights) fails at once
      * @param warmupBackoff the wait before the second attempt, doubled before each further one
      * @param uploadStallTimeout a request body that sends nothing for this long is answered 408
+     * @param disconnectCheckInterval how often the connections of requests waiting for a forward
+     *     pass are checked, so that a client that went away has its images dropped; 0 turns it off
      * @param uploadBufferBudget request bodies held in memory at once while they arrive, counted
      *     by their declared length; an upload beyond it is answered 503 at once
      * @param maxParts parts a multipart body may have
@@ -150,6 +152,7 @@ public record InceptionProperties(
             @Min(1) @Max(10) int warmupAttempts,
             @NotNull Duration warmupBackoff,
             @NotNull Duration uploadStallTimeout,
+            @NotNull Duration disconnectCheckInterval,
             @NotNull DataSize uploadBufferBudget,
             @Min(1) @Max(10_000) int maxParts,
             @NotNull DataSize maxPartHeaderSize,

@@ -129,9 +129,9 @@ public class ClassificationService {
             for (int i = 0; i < batch.count(); i++) {
                 images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
             }
-            return score(model, images)
-                    .thenApply(
-                            scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
+            return cancellingUpstream(
+                    score(model, images),
+                    scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
         }));
     }
 
@@ -205,9 +205,25 @@ public class ClassificationService {
             model.queue().decoded(images.size());
         }
         InferenceTracing.Trace trace = tracing.current();
-        return score(model, prepared)
-                .thenApply(scores -> tracing.inSpan(
+        return cancellingUpstream(
+                score(model, prepared),
+                scores -> tracing.inSpan(
                         trace, "answer", () -> classification(model, images, topK, preprocessNanos, scores)));
+    }
+
+    /**
+     * {@code scores.thenApply(answer)}, but cancelling the answer (its client went away) cancels the
+     * scores too, which drops the images still queued; a plain {@code thenApply} would not.
+     */
+    private static <T> CompletableFuture<T> cancellingUpstream(
+            CompletableFuture<List<Scored>> scores, Function<List<Scored>, T> answer) {
+        CompletableFuture<T> result = scores.thenApply(answer);
+        result.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                scores.cancel(false);
+            }
+        });
+        return result;
     }
 
     private Classification classification(

@@ -41,6 +41,7 @@ final class RegistrySettings {
                         3,
                         warmupBackoff,
                         Duration.ofSeconds(3),
+                        Duration.ofMillis(200),
                         DataSize.ofMegabytes(256),
                         50,
                         DataSize.ofBytes(512),
