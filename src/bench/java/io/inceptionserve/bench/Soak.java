@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,6 +189,9 @@ public final class Soak implements Callable<Integer> {
         private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         private final List<Probe> probes = new ArrayList<>();
         private final AtomicInteger outstanding = new AtomicInteger();
+        /** Requests without an HTTP answer, by the client's error. */
+        private final Map<String, AtomicInteger> lostBy = new ConcurrentHashMap<>();
+
         private int notOffered;
         private long startedAt;
 
@@ -232,6 +237,11 @@ public final class Soak implements Callable<Integer> {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
                     .build();
             client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+                if (error != null) {
+                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                    String kind = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                    lostBy.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+                }
                 samples.add(new Sample(sentAt, System.nanoTime(), error != null ? Answer.LOST : classify(response)));
                 outstanding.decrementAndGet();
             });
@@ -365,6 +375,9 @@ public final class Soak implements Callable<Integer> {
                 overload.count(Answer.CLASSIFIED) + overload.count(Answer.EXPIRED),
                 overload.count(Answer.FAILED) + overload.count(Answer.LOST),
                 overload.notOffered);
+        if (!overload.lostBy.isEmpty()) {
+            System.out.println("without an HTTP answer, by the client's error: " + new TreeMap<>(overload.lostBy));
+        }
     }
 
     private static int count(List<Sample> samples, Answer answer) {
