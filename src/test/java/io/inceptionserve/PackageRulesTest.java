@@ -78,7 +78,7 @@ class PackageRulesTest {
                 .whereLayer("training")
                 .mayOnlyAccessLayers("image", "artifact", "model", "networks", "inferenceform", "blocks")
                 .whereLayer("importer")
-                .mayOnlyAccessLayers("artifact", "model", "networks", "inferenceform", "blocks")
+                .mayOnlyAccessLayers("image", "artifact", "model", "networks", "inferenceform", "blocks")
                 .whereLayer("image")
                 .mayOnlyAccessLayers("artifact")
                 .whereLayer("artifact")

@@ -100,10 +100,16 @@ public final class InferenceForm {
         if (block instanceof InceptionNetwork network) {
             Map<String, Block> stages = new LinkedHashMap<>();
             stages.put("channelsLast", ChannelsLast.block());
-            if (casts != null) {
-                stages.put("toReducedPrecision", casts.toReduced());
+            // Cast where the parameters begin: a parameter-free first stage (torchvision's input
+            // transform) computes with float32 constants, which would turn bfloat16 back into float32.
+            boolean cast = casts == null;
+            for (Map.Entry<String, Block> stage : network.stages().entrySet()) {
+                if (!cast && !stage.getValue().getParameters().isEmpty()) {
+                    stages.put("toReducedPrecision", casts.toReduced());
+                    cast = true;
+                }
+                stages.put(stage.getKey(), rewrite(stage.getValue()));
             }
-            network.stages().forEach((name, stage) -> stages.put(name, rewrite(stage)));
             if (casts != null) {
                 stages.put("toFloat32", casts.toFloat32());
             }
