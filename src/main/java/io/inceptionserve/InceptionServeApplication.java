@@ -1,5 +1,6 @@
 package io.inceptionserve;
 
+import io.inceptionserve.model.OfflineEngine;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -18,6 +19,10 @@ public class InceptionServeApplication {
         if (!outcome.serves()) {
             System.exit(outcome.exitCode());
         }
+        // Loading libtorch's natives takes about half a second: beside Spring's start, not after it.
+        Thread engine = new Thread(OfflineEngine::pytorch, "engine-load");
+        engine.setDaemon(true);
+        engine.start();
         SpringApplication.run(InceptionServeApplication.class, outcome.springArguments());
     }
 }

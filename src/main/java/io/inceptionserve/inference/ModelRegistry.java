@@ -25,8 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +40,7 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured models. They load and warm up on a background thread once the application
+ * The configured models. They load and warm up on background threads (one per core) once the application
  * starts, so the HTTP server (and its health endpoints) answer at once while readiness waits
  * for the models. A model that fails to load is reported and the others still serve.
  */
@@ -52,10 +56,10 @@ public class ModelRegistry implements SmartLifecycle {
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final CpuFeatures cpu = CpuFeatures.detect();
     private final int cores = Runtime.getRuntime().availableProcessors();
-    /** One set of forward threads per device, shared by every model on it; made by the loader thread. */
+    /** One set of forward threads per device, shared by every model on it; made by the loader threads. */
     private final Map<Device, ForwardThreads> forwardThreads = new ConcurrentHashMap<>();
 
-    private volatile Thread loader;
+    private final List<Thread> loaders = new ArrayList<>();
     private boolean stopping;
 
     public ModelRegistry(InceptionProperties properties, ResourceLoader resourceLoader, InferenceMetrics metrics) {
@@ -115,23 +119,32 @@ public class ModelRegistry implements SmartLifecycle {
                 inference.forwardThreads(false, cores),
                 intraOpThreads,
                 cores);
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        for (ServedModel model : models.values()) {
-                            if (Thread.currentThread().isInterrupted()) {
-                                return;
+        // Models load side by side, one per core: a load is mostly one thread's work (reading and
+        // converting weights, building the network), so on two cores two models take the time of one.
+        Queue<ServedModel> waiting = new ConcurrentLinkedQueue<>(models.values());
+        int threads = Math.min(models.size(), cores);
+        AtomicInteger running = new AtomicInteger(threads);
+        synchronized (loaders) {
+            for (int i = 0; i < threads; i++) {
+                Thread thread = new Thread(
+                        () -> {
+                            try {
+                                ServedModel model;
+                                while (!Thread.currentThread().isInterrupted() && (model = waiting.poll()) != null) {
+                                    loadWithRetries(model);
+                                }
+                            } finally {
+                                if (running.decrementAndGet() == 0) {
+                                    settled.complete(null);
+                                }
                             }
-                            loadWithRetries(model);
-                        }
-                    } finally {
-                        settled.complete(null);
-                    }
-                },
-                "model-loader");
-        thread.setDaemon(true);
-        loader = thread;
-        thread.start();
+                        },
+                        "model-loader-" + i);
+                thread.setDaemon(true);
+                loaders.add(thread);
+            }
+            loaders.forEach(Thread::start);
+        }
     }
 
     /**
@@ -321,7 +334,7 @@ public class ModelRegistry implements SmartLifecycle {
     }
 
     /**
-     * Stops the loader, then frees the ready models. A model still loading is freed by the loader
+     * Stops the loaders, then frees the ready models. A model still loading is freed by its loader
      * itself when it sees the interruption, never here: closing its managers under a warm-up pass
      * in progress would fail that pass with "NDManager has been closed already".
      */
@@ -330,11 +343,15 @@ public class ModelRegistry implements SmartLifecycle {
         synchronized (this) {
             stopping = true;
         }
-        Thread thread = loader;
-        if (thread != null) {
-            thread.interrupt();
+        List<Thread> threads;
+        synchronized (loaders) {
+            threads = List.copyOf(loaders);
+        }
+        threads.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread thread : threads) {
             try {
-                thread.join(10_000);
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -362,6 +379,8 @@ public class ModelRegistry implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return loader != null;
+        synchronized (loaders) {
+            return !loaders.isEmpty();
+        }
     }
 }
