@@ -60,9 +60,7 @@ final class InProcessForward {
                 .precisionSetting()
                 .resolve(Device.cpu(), CpuFeatures.detect())
                 .precision();
-        Model model = Model.newInstance(artifact.name(), Device.cpu(), "PyTorch");
-        model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
-        return model;
+        return artifact.newInferenceModel(Device.cpu(), precision);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.inceptionserve.artifact;
 
+import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -168,6 +170,21 @@ public final class ModelArtifact {
             Block trained = newBlock();
             loadInto(trained, trainedForm);
             return InferenceForm.of(trained, manager, precision);
+        }
+    }
+
+    /**
+     * A DJL model on {@code device} (PyTorch engine) whose block is the network's inference form
+     * computing in {@code precision} (resolved, not {@code auto}).
+     */
+    public Model newInferenceModel(Device device, Precision precision) {
+        Model model = Model.newInstance(name(), device, "PyTorch");
+        try {
+            model.setBlock(newInferenceBlock(model.getNDManager(), precision));
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -66,8 +66,8 @@ final class PrecisionCheck {
         ImagePreprocessor preprocessor = new ImagePreprocessor(artifact.manifest());
         int channels = artifact.manifest().input().channels();
         int size = artifact.manifest().input().size();
-        try (Model float32 = inferenceForm(artifact, Precision.FLOAT32);
-                Model bfloat16 = inferenceForm(artifact, Precision.BFLOAT16);
+        try (Model float32 = artifact.newInferenceModel(Device.cpu(), Precision.FLOAT32);
+                Model bfloat16 = artifact.newInferenceModel(Device.cpu(), Precision.BFLOAT16);
                 Predictor<float[], float[]> reference = float32.newPredictor(new Softmax(channels, size));
                 Predictor<float[], float[]> reduced = bfloat16.newPredictor(new Softmax(channels, size))) {
             int changed = 0;
@@ -105,12 +105,6 @@ final class PrecisionCheck {
                 .withDescription(manifest.description() + "; kept in float32: " + result.describe());
         ModelArtifact.writeManifest(modelDirectory, pinned);
         return pinned;
-    }
-
-    private static Model inferenceForm(ModelArtifact artifact, Precision precision) {
-        Model model = Model.newInstance(artifact.name(), Device.cpu(), "PyTorch");
-        model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
-        return model;
     }
 
     private static int argMax(float[] values) {

@@ -46,9 +46,8 @@ final class DeviceWorkers implements AutoCloseable {
      */
     static DeviceWorkers load(
             ModelArtifact artifact, Device device, Precision precision, int workers, ForwardThreads forwardThreads) {
-        Model model = Model.newInstance(artifact.name(), device, "PyTorch");
+        Model model = artifact.newInferenceModel(device, precision);
         try {
-            model.setBlock(artifact.newInferenceBlock(model.getNDManager(), precision));
             List<Predictor<ImageBatch, float[][]>> predictors = new ArrayList<>(workers);
             for (int i = 0; i < workers; i++) {
                 predictors.add(model.newPredictor(new ProbabilityTranslator(), device));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,22 +18,7 @@ class ForwardThreadsTest {
     void callersOnManyThreadsShareOneForwardThreadPerDevice() throws Exception {
         Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
         try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 1, 1)) {
-            Thread[] callers = new Thread[4];
-            for (int i = 0; i < callers.length; i++) {
-                callers[i] = new Thread(() -> {
-                    for (int call = 0; call < 50; call++) {
-                        try {
-                            forwardThreads.run(() -> ranOn.add(Thread.currentThread()));
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                });
-                callers[i].start();
-            }
-            for (Thread caller : callers) {
-                caller.join();
-            }
+            handOver(forwardThreads, 4, 50, () -> ranOn.add(Thread.currentThread()));
         }
         assertThat(ranOn).hasSize(1);
         assertThat(ranOn.iterator().next().getName()).isEqualTo("forward-cpu()-0");
@@ -44,30 +30,36 @@ class ForwardThreadsTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         try (ForwardThreads forwardThreads = new ForwardThreads(Device.cpu(), 2, 1)) {
-            Thread[] workers = new Thread[6];
-            for (int i = 0; i < workers.length; i++) {
-                workers[i] = new Thread(() -> {
-                    for (int call = 0; call < 20; call++) {
-                        try {
-                            forwardThreads.run(() -> {
-                                ranOn.add(Thread.currentThread());
-                                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-                                Thread.sleep(2);
-                                return running.decrementAndGet();
-                            });
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
-                });
-                workers[i].start();
-            }
-            for (Thread worker : workers) {
-                worker.join();
-            }
+            handOver(forwardThreads, 6, 20, () -> {
+                ranOn.add(Thread.currentThread());
+                mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                Thread.sleep(2);
+                return running.decrementAndGet();
+            });
         }
         assertThat(mostAtOnce).hasValue(2);
         assertThat(ranOn).extracting(Thread::getName).containsExactlyInAnyOrder("forward-cpu()-0", "forward-cpu()-1");
+    }
+
+    /** {@code callers} threads each hand {@code calls} passes of {@code forward} over, and are waited for. */
+    private static void handOver(ForwardThreads forwardThreads, int callers, int calls, Callable<?> forward)
+            throws InterruptedException {
+        Thread[] threads = new Thread[callers];
+        for (int i = 0; i < callers; i++) {
+            threads[i] = new Thread(() -> {
+                for (int call = 0; call < calls; call++) {
+                    try {
+                        forwardThreads.run(forward);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            threads[i].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
     }
 
     @Test
