@@ -5,6 +5,7 @@ import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.InvalidRequestException;
+import io.inceptionserve.web.ClientDisconnects;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -33,9 +33,6 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "Classification")
 @ProblemResponses
 public class ClassifyController {
-
-    /** Longer than any request may take: the answer times out by itself before this. */
-    private static final long ASYNC_TIMEOUT_MILLIS = 10 * 60_000;
 
     private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
@@ -134,22 +131,8 @@ public class ClassifyController {
                 throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
-        CompletableFuture<Classification> answer = classifier.classifyAsync(model, uploads, topK);
-        // The thread is given back while the images wait for their forward pass; a client that
-        // goes away meanwhile cancels the request, and its images still queued are dropped.
-        DeferredResult<Classification> result = new DeferredResult<>(ASYNC_TIMEOUT_MILLIS);
-        ClientDisconnects.Watch watch = disconnects.watch(request, () -> answer.cancel(false));
-        answer.whenComplete((classification, failure) -> {
-            watch.close();
-            if (failure == null) {
-                result.setResult(classification);
-            } else {
-                result.setErrorResult(answer.isCancelled() ? new ClientGoneException() : classifier.failureOf(failure));
-            }
-        });
-        result.onError(failure -> answer.cancel(false));
-        result.onTimeout(() -> answer.cancel(false));
-        return result;
+        return disconnects.answerWhenDone(
+                request, classifier.classifyAsync(model, uploads, topK), classifier::failureOf);
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */

@@ -6,6 +6,7 @@ import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
 import io.inceptionserve.inference.OverloadedException;
+import io.inceptionserve.web.ClientGoneException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,10 +122,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> clientGone(ClientGoneException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(499), e.getMessage());
+        ProblemDetail problem =
+                ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(ClientGoneException.STATUS), e.getMessage());
         problem.setType(URI.create("urn:inception-serve:problem:client-gone"));
         problem.setTitle("Client closed request");
-        return ResponseEntity.status(499).body(problem);
+        return ResponseEntity.status(ClientGoneException.STATUS).body(problem);
     }
 
     /** Anything unforeseen: logged in full, answered without internals. */

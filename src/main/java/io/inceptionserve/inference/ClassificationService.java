@@ -81,19 +81,13 @@ public class ClassificationService {
     }
 
     /**
+     * Classifies images, answering once the forward passes are done: the images are decoded and
+     * queued before it returns. Cancelling the returned future (the client went away) drops the
+     * request's images still in the queue before their forward pass.
+     *
      * @param modelName a served model, or {@code null} for the default one
      * @param requestedTopK predictions per image, 1 to the model's number of classes; {@code null}
      *     for the configured default
-     */
-    public Classification classify(String modelName, List<ImageUpload> images, Integer requestedTopK) {
-        return await(classifyAsync(modelName, images, requestedTopK));
-    }
-
-    /**
-     * Like {@link #classify}, but answers once the forward passes are done instead of waiting for
-     * them: the images are decoded and queued before it returns. Cancelling the returned future
-     * (the client went away) drops the request's images still in the queue before their forward
-     * pass.
      */
     public CompletableFuture<Classification> classifyAsync(
             String modelName, List<ImageUpload> images, Integer requestedTopK) {
@@ -113,10 +107,11 @@ public class ClassificationService {
      * (resized, normalised, channels-first) through the model, batched with other requests.
      *
      * @param batch shaped {@code (N, channels, size, size)} as the model's manifest gives them
-     * @return per image, every class's probability in class-index order
+     * @return per image, every class's probability in class-index order, once computed;
+     *     cancelling it drops the images still queued, as {@link #classifyAsync} does
      */
-    public float[][] probabilities(String modelName, ImageBatch batch) {
-        return await(measured(modelName, batch.count(), model -> {
+    public CompletableFuture<float[][]> probabilitiesAsync(String modelName, ImageBatch batch) {
+        return measured(modelName, batch.count(), model -> {
             var input = model.artifact().manifest().input();
             long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
             if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
@@ -129,10 +124,10 @@ public class ClassificationService {
             for (int i = 0; i < batch.count(); i++) {
                 images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
             }
-            return cancellingUpstream(
+            return Cancellable.thenApply(
                     score(model, images),
                     scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
-        }));
+        });
     }
 
     /**
@@ -205,25 +200,10 @@ public class ClassificationService {
             model.queue().decoded(images.size());
         }
         InferenceTracing.Trace trace = tracing.current();
-        return cancellingUpstream(
+        return Cancellable.thenApply(
                 score(model, prepared),
                 scores -> tracing.inSpan(
                         trace, "answer", () -> classification(model, images, topK, preprocessNanos, scores)));
-    }
-
-    /**
-     * {@code scores.thenApply(answer)}, but cancelling the answer (its client went away) cancels the
-     * scores too, which drops the images still queued; a plain {@code thenApply} would not.
-     */
-    private static <T> CompletableFuture<T> cancellingUpstream(
-            CompletableFuture<List<Scored>> scores, Function<List<Scored>, T> answer) {
-        CompletableFuture<T> result = scores.thenApply(answer);
-        result.whenComplete((value, failure) -> {
-            if (result.isCancelled()) {
-                scores.cancel(false);
-            }
-        });
-        return result;
     }
 
     private Classification classification(
@@ -397,19 +377,6 @@ public class ClassificationService {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ModelUnavailableException("the service is shutting down", true);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        }
-    }
-
-    /** Waits for a request's answer, which times out by itself (see {@link #score}). */
-    private <T> T await(CompletableFuture<T> result) {
-        try {
-            return result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result.cancel(false);
             throw new ModelUnavailableException("the service is shutting down", true);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());

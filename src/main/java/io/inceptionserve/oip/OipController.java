@@ -1,6 +1,9 @@
 package io.inceptionserve.oip;
 
+import io.inceptionserve.inference.Cancellable;
+import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ServedModel;
+import io.inceptionserve.web.ClientDisconnects;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -27,6 +30,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,6 +67,8 @@ public class OipController {
 
     private final OipModels models;
     private final OipInference inference;
+    private final ClassificationService classifier;
+    private final ClientDisconnects disconnects;
     private final InferRequestReader reader;
     private final TritonStatistics statistics;
     private final ApplicationAvailability availability;
@@ -72,6 +78,8 @@ public class OipController {
     public OipController(
             OipModels models,
             OipInference inference,
+            ClassificationService classifier,
+            ClientDisconnects disconnects,
             InferRequestReader reader,
             TritonStatistics statistics,
             ApplicationAvailability availability,
@@ -79,6 +87,8 @@ public class OipController {
             ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
+        this.classifier = classifier;
+        this.disconnects = disconnects;
         this.reader = reader;
         this.statistics = statistics;
         this.availability = availability;
@@ -164,7 +174,7 @@ public class OipController {
     @PostMapping(
             path = {"/models/{name}/infer", "/models/{name}/versions/{version}/infer"},
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
-    public ResponseEntity<byte[]> infer(
+    public DeferredResult<ResponseEntity<byte[]>> infer(
             @PathVariable String name,
             @PathVariable(required = false) String version,
             @Parameter(description = "Length of the JSON header when binary tensors follow it; 0 for a raw image body")
@@ -172,10 +182,18 @@ public class OipController {
                     String binaryHeader,
             @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false)
                     Long declaredLength,
-            InputStream body) {
+            InputStream body,
+            HttpServletRequest request) {
         byte[] bytes = reader.readBody(body, declaredLength);
         ServedModel model = models.resolve(name, version);
-        OipInference.Result result = inference.infer(model, reader.read(bytes, binaryHeader));
+        return disconnects.answerWhenDone(
+                request,
+                Cancellable.thenApply(inference.infer(model, reader.read(bytes, binaryHeader)), this::encode),
+                classifier::failureOf);
+    }
+
+    /** The response's JSON, followed by its binary tensors when there are any. */
+    private ResponseEntity<byte[]> encode(OipInference.Result result) {
         byte[] header = json.writeValueAsBytes(result.response());
         if (result.binary().isEmpty()) {
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(header);

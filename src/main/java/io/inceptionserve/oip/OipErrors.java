@@ -6,6 +6,7 @@ import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
 import io.inceptionserve.inference.OverloadedException;
+import io.inceptionserve.web.ClientGoneException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -69,6 +70,12 @@ class OipErrors {
     @ExceptionHandler({InvalidRequestException.class, InvalidImageException.class})
     ResponseEntity<Metadata.Error> invalid(RuntimeException e) {
         return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /** Never delivered: the client left while its images waited; not an error of the service. */
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> clientGone(ClientGoneException e) {
+        return error(HttpStatusCode.valueOf(ClientGoneException.STATUS), e.getMessage());
     }
 
     @ExceptionHandler

@@ -3,6 +3,7 @@ package io.inceptionserve.oip;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.image.ImageUpload;
+import io.inceptionserve.inference.Cancellable;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ImageBatch;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -47,7 +49,11 @@ class OipInference {
      */
     record Result(InferenceResponse response, List<byte[]> binary) {}
 
-    Result infer(ServedModel model, InferCall call) {
+    /**
+     * Runs the call; checks of the request fail at once, the answer comes when the forward passes
+     * are done. Cancelling it drops the images still queued.
+     */
+    CompletableFuture<Result> infer(ServedModel model, InferCall call) {
         if (call.inputs().size() != 1) {
             throw OipException.badRequest("the model takes one input: '" + OipModels.INPUT
                     + "' (FP32 or FP16 [N, C, H, W]), '" + OipModels.IMAGE_INPUT + "' (BYTES [N], encoded images) or '"
@@ -56,11 +62,15 @@ class OipInference {
         }
         Requested requested = requested(call);
         Tensor input = call.inputs().get(0);
-        float[][] probabilities = switch (input.datatype()) {
+        CompletableFuture<float[][]> computed = switch (input.datatype()) {
             case BYTES -> classifyEncoded(model, input);
             case FP32, FP16 -> classifyPrepared(model, input);
             case UINT8 -> classifyPixels(model, input);
         };
+        return Cancellable.thenApply(computed, probabilities -> answer(model, call, requested, probabilities));
+    }
+
+    private Result answer(ServedModel model, InferCall call, Requested requested, float[][] probabilities) {
         List<byte[]> binary = new ArrayList<>(1);
         ResponseOutput output;
         if (requested.classes == null) {
@@ -123,7 +133,7 @@ class OipInference {
         return k.intValue() == 0 ? null : k.intValue();
     }
 
-    private float[][] classifyEncoded(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyEncoded(ServedModel model, Tensor input) {
         List<byte[]> images = input.elements();
         if (images.size() != input.shape()[0]) {
             throw OipException.badRequest("BYTES input '" + input.name()
@@ -140,30 +150,31 @@ class OipInference {
             uploads.add(new ImageUpload(element, images.get(i)));
         }
         int classes = models.artifact(model).labels().size();
-        Classification result = classifier.classify(model.name(), uploads, classes);
-        float[][] probabilities = new float[uploads.size()][classes];
-        for (int i = 0; i < uploads.size(); i++) {
-            for (Classification.Prediction p : result.images().get(i).predictions()) {
-                probabilities[i][p.classIndex()] = (float) p.probability();
+        return Cancellable.thenApply(classifier.classifyAsync(model.name(), uploads, classes), result -> {
+            float[][] probabilities = new float[uploads.size()][classes];
+            for (int i = 0; i < uploads.size(); i++) {
+                for (Classification.Prediction p : result.images().get(i).predictions()) {
+                    probabilities[i][p.classIndex()] = (float) p.probability();
+                }
             }
-        }
-        return probabilities;
+            return probabilities;
+        });
     }
 
-    private float[][] classifyPrepared(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyPrepared(ServedModel model, Tensor input) {
         if (input.shape().length != 4) {
             throw OipException.badRequest(input.datatype() + " input '" + input.name()
                     + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(input.shape()));
         }
         checkImageCount(input.shape()[0]);
-        return classifier.probabilities(model.name(), new ImageBatch(input.numbers(), input.shape()));
+        return classifier.probabilitiesAsync(model.name(), new ImageBatch(input.numbers(), input.shape()));
     }
 
     /**
      * Decoded frames of any size: resized, cropped and normalised as the model's manifest says,
      * as an encoded image would be after decoding.
      */
-    private float[][] classifyPixels(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyPixels(ServedModel model, Tensor input) {
         long[] shape = input.shape();
         if (shape.length != 4 || (shape[3] != 1 && shape[3] != 3) || shape[1] < 1 || shape[2] < 1) {
             throw OipException.badRequest("UINT8 input '" + input.name()
@@ -194,7 +205,7 @@ class OipInference {
             prepared.add(preprocessor.prepare(image));
         }
         var tensor = manifest.input();
-        return classifier.probabilities(model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()));
+        return classifier.probabilitiesAsync(model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()));
     }
 
     private void checkImageCount(long count) {

@@ -19,14 +19,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.ResponseEntity;
 
 /**
  * A client that goes away while its images wait in the queue has them dropped before their
- * forward pass: 100 clients send a request each behind a queue of 320 images, and close their
+ * forward pass, on the REST API and on the Open Inference Protocol alike: 100 clients send a
+ * request each behind a queue of 320 images, and close their
  * connections (half of them with a reset) once their images are queued. None of their images is
  * computed, every one is counted as cancelled, their requests end with status 499 (nginx's "client
  * closed request"), and the patient clients' requests all succeed.
@@ -55,8 +57,10 @@ class DisconnectedClientsTest extends RunningServiceTest {
     @Autowired
     ModelRegistry models;
 
-    @Test
-    void imagesOfClientsThatWentAwayMidQueueAreNeitherComputedNorAnswered() throws Exception {
+    /** The REST API and the Open Inference Protocol, each with a raw image body. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/classify?model=" + MODEL, "/v2/models/" + MODEL + "/infer"})
+    void imagesOfClientsThatWentAwayMidQueueAreNeitherComputedNorAnswered(String target) throws Exception {
         double computedBefore = computed();
         double cancelledBefore = cancelled();
         long clientErrorsBefore = endedAs("client_error");
@@ -70,7 +74,7 @@ class DisconnectedClientsTest extends RunningServiceTest {
         int patientImages = PATIENT_REQUESTS * IMAGES_PER_PATIENT_REQUEST;
         awaitUntil(() -> queued() >= patientImages);
 
-        byte[] request = rawClassify(Files.readAllBytes(image));
+        byte[] request = rawRequest(target, Files.readAllBytes(image));
         List<Socket> leaving = new ArrayList<>();
         for (int i = 0; i < LEAVING_CLIENTS; i++) {
             Socket socket = new Socket("localhost", port);
@@ -136,10 +140,14 @@ class DisconnectedClientsTest extends RunningServiceTest {
         return requests == null ? 0 : requests.count();
     }
 
-    private static byte[] rawClassify(byte[] png) {
+    /** The image as the whole body; the protocol is told so by a JSON header of length 0. */
+    private static byte[] rawRequest(String target, byte[] png) {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.writeBytes(("POST /classify?model=" + MODEL + " HTTP/1.1\r\nHost: localhost\r\n"
-                        + "Content-Type: image/png\r\nContent-Length: " + png.length + "\r\n\r\n")
+        request.writeBytes(("POST " + target + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + (target.startsWith("/v2/")
+                                ? "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: 0\r\n"
+                                : "Content-Type: image/png\r\n")
+                        + "Content-Length: " + png.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         request.writeBytes(png);
         return request.toByteArray();

@@ -1,13 +1,15 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import io.inceptionserve.config.InceptionProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
@@ -18,9 +20,11 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * Notices clients that go away while their images wait for a forward pass, so that their work is
+ * Notices clients that go away while their images wait for a forward pass (on {@code POST
+ * /classify} and the Open Inference Protocol's infer), so that their work is
  * dropped instead of computed.
  *
  * <p>While a request waits asynchronously, Tomcat does not read its connection, so it learns of a
@@ -36,6 +40,8 @@ public class ClientDisconnects implements WebServerFactoryCustomizer<TomcatServl
 
     private static final Logger log = LoggerFactory.getLogger(ClientDisconnects.class);
     private static final String CONNECTION = ClientDisconnects.class.getName() + ".connection";
+    /** Longer than any request may take: answers time out by themselves before this. */
+    private static final long ASYNC_TIMEOUT_MILLIS = 10 * 60_000;
 
     private final Set<Watch> waiting = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService prober;
@@ -68,11 +74,36 @@ public class ClientDisconnects implements WebServerFactoryCustomizer<TomcatServl
     }
 
     /**
+     * The request's answer, handed to the container once {@code answer} completes, the request's
+     * thread being given back meanwhile. A client that goes away first cancels {@code answer} (the
+     * images still queued are dropped) and the request ends with {@link ClientGoneException};
+     * another failure ends it with what {@code failures} makes of it.
+     */
+    public <T> DeferredResult<T> answerWhenDone(
+            HttpServletRequest request,
+            CompletableFuture<T> answer,
+            Function<Throwable, ? extends Throwable> failures) {
+        DeferredResult<T> result = new DeferredResult<>(ASYNC_TIMEOUT_MILLIS);
+        Watch watch = watch(request, () -> answer.cancel(false));
+        answer.whenComplete((value, failure) -> {
+            watch.close();
+            if (failure == null) {
+                result.setResult(value);
+            } else {
+                result.setErrorResult(answer.isCancelled() ? new ClientGoneException() : failures.apply(failure));
+            }
+        });
+        result.onError(failure -> answer.cancel(false));
+        result.onTimeout(() -> answer.cancel(false));
+        return result;
+    }
+
+    /**
      * Watches {@code request}'s connection until the returned watch is closed, running {@code
      * onGone} once (on the probing thread) if the client goes away first. Close it before the
      * answer is handed to the container: after that the connection is Tomcat's again.
      */
-    public Watch watch(HttpServletRequest request, Runnable onGone) {
+    Watch watch(HttpServletRequest request, Runnable onGone) {
         Watch watch = new Watch((org.apache.coyote.Request) request.getAttribute(CONNECTION), onGone);
         if (prober != null && watch.connection != null) {
             waiting.add(watch);
