@@ -19,6 +19,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 
 /**
  * Answers every failure of the protocol's endpoints in the protocol's own shape,
@@ -76,6 +77,12 @@ class OipErrors {
     @ExceptionHandler
     ResponseEntity<Metadata.Error> clientGone(ClientGoneException e) {
         return error(HttpStatusCode.valueOf(ClientGoneException.STATUS), e.getMessage());
+    }
+
+    /** The answer could not be written: its client is gone. Nothing to send, nothing to log (as the REST API's base handler does). */
+    @ExceptionHandler
+    void unwritable(AsyncRequestNotUsableException e) {
+        log.debug("The answer could not be written: {}", e.getMessage());
     }
 
     @ExceptionHandler

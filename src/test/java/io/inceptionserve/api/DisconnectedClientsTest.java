@@ -72,7 +72,7 @@ class DisconnectedClientsTest extends RunningServiceTest {
                     "?model=" + MODEL + "&topK=1", Collections.nCopies(IMAGES_PER_PATIENT_REQUEST, image))));
         }
         int patientImages = PATIENT_REQUESTS * IMAGES_PER_PATIENT_REQUEST;
-        awaitUntil(() -> queued() >= patientImages);
+        awaitUntil(() -> queued(computedBefore) >= patientImages);
 
         byte[] request = rawRequest(target, Files.readAllBytes(image));
         List<Socket> leaving = new ArrayList<>();
@@ -84,7 +84,7 @@ class DisconnectedClientsTest extends RunningServiceTest {
         }
         // Every leaving client's image is in the queue (or already answered as computed, which the
         // assertions below would catch) before any of them goes away.
-        awaitUntil(() -> queued() >= patientImages + LEAVING_CLIENTS);
+        awaitUntil(() -> queued(computedBefore) >= patientImages + LEAVING_CLIENTS);
         assertThat(computed() - computedBefore)
                 .as("images computed before the clients left")
                 .isLessThan(patientImages);
@@ -115,9 +115,9 @@ class DisconnectedClientsTest extends RunningServiceTest {
                 .isEqualTo(200);
     }
 
-    /** Images computed so far plus images waiting: every image that reached the queue and was not dropped. */
-    private double queued() {
-        return computed() + models.require(MODEL).queueDepth();
+    /** Images computed since {@code computedBefore} plus images waiting: this run's images that reached the queue. */
+    private double queued(double computedBefore) {
+        return computed() - computedBefore + models.require(MODEL).queueDepth();
     }
 
     private double computed() {

@@ -110,7 +110,11 @@ class TracingTest extends RunningServiceTest {
 
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         List<String> stages = List.of("decode", "queue", "forward", "answer");
-        while (System.nanoTime() < deadline && !names(captured).containsAll(stages)) {
+        // The server's span ends after the answer is written, on another thread: wait for it too.
+        while (System.nanoTime() < deadline
+                && !(names(captured).containsAll(stages)
+                        && captured.spans.stream()
+                                .anyMatch(span -> span.getParentSpanId().equals(CLIENT_SPAN)))) {
             Thread.sleep(100);
         }
         List<SpanData> ours = captured.spans.stream()
