@@ -25,7 +25,6 @@ final class ForwardThreads implements AutoCloseable {
     private static final long STOP_TIMEOUT_SECONDS = 30;
 
     private final ExecutorService executor;
-    private final int size;
 
     /**
      * Starts {@code threads} daemon threads named after {@code device}, each splitting an operator
@@ -33,7 +32,6 @@ final class ForwardThreads implements AutoCloseable {
      */
     ForwardThreads(Device device, int threads, int intraOpThreads) {
         AtomicInteger count = new AtomicInteger();
-        this.size = threads;
         this.executor = Executors.newFixedThreadPool(threads, task -> {
             Runnable withThreads = () -> {
                 // Per thread in OpenMP: set here, before the thread's first operator.
@@ -44,10 +42,6 @@ final class ForwardThreads implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    int size() {
-        return size;
     }
 
     /**

@@ -130,7 +130,7 @@ public class ClientDisconnects implements WebServerFactoryCustomizer<TomcatServl
     }
 
     /** One waiting request. */
-    public final class Watch implements AutoCloseable {
+    private final class Watch implements AutoCloseable {
 
         private final org.apache.coyote.Request connection;
         private final Runnable onGone;
