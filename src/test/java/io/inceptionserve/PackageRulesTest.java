@@ -43,6 +43,8 @@ class PackageRulesTest {
                 .definedBy("io.inceptionserve.config..")
                 .layer("inference")
                 .definedBy("io.inceptionserve.inference..")
+                .layer("serving")
+                .definedBy("io.inceptionserve.serving..")
                 .layer("observability")
                 .definedBy("io.inceptionserve.observability..")
                 .layer("training")
@@ -65,9 +67,9 @@ class PackageRulesTest {
                 .layer("blocks")
                 .definedBy("io.inceptionserve.model.blocks..")
                 .whereLayer("api")
-                .mayOnlyAccessLayers("web", "inference", "image", "artifact", "config")
+                .mayOnlyAccessLayers("web", "inference", "serving", "image", "artifact", "config")
                 .whereLayer("oip")
-                .mayOnlyAccessLayers("web", "inference", "image", "artifact", "config")
+                .mayOnlyAccessLayers("web", "inference", "serving", "image", "artifact", "config")
                 .whereLayer("web")
                 .mayOnlyAccessLayers("config")
                 .whereLayer("security")
@@ -75,8 +77,9 @@ class PackageRulesTest {
                 .whereLayer("config")
                 .mayOnlyAccessLayers("model")
                 .whereLayer("inference")
-                .mayOnlyAccessLayers(
-                        "image", "artifact", "model", "networks", "inferenceform", "blocks", "config", "observability")
+                .mayOnlyAccessLayers("serving", "image", "artifact", "model", "config", "observability")
+                .whereLayer("serving")
+                .mayOnlyAccessLayers("artifact", "model")
                 .whereLayer("observability")
                 .mayNotAccessAnyLayer()
                 .whereLayer("training")
@@ -103,6 +106,7 @@ class PackageRulesTest {
         noClasses()
                 .that()
                 .resideInAnyPackage(
+                        "io.inceptionserve.serving..",
                         "io.inceptionserve.model..",
                         "io.inceptionserve.artifact..",
                         "io.inceptionserve.image..",

@@ -1,7 +1,7 @@
 package io.inceptionserve.bench;
 
-import io.inceptionserve.inference.Classification;
-import io.inceptionserve.inference.Classification.ImageResult;
+import io.inceptionserve.api.Classification;
+import io.inceptionserve.api.Classification.ImageResult;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -2,9 +2,10 @@ package io.inceptionserve.api;
 
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.image.ImageUpload;
-import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
-import io.inceptionserve.inference.InvalidRequestException;
+import io.inceptionserve.inference.RequestDeadline;
+import io.inceptionserve.serving.Cancellable;
+import io.inceptionserve.serving.InvalidRequestException;
 import io.inceptionserve.web.ClientDisconnects;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -131,8 +133,11 @@ public class ClassifyController {
                 throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
+        long deadline = RequestDeadline.orAfter(System.nanoTime(), settings.requestTimeout());
         return disconnects.answerWhenDone(
-                request, classifier.classifyAsync(model, uploads, topK), classifier::failureOf);
+                request,
+                Cancellable.thenApply(classifier.classifyAsync(model, uploads, topK, deadline), Classification::of),
+                error -> error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */

@@ -2,7 +2,7 @@ package io.inceptionserve.api;
 
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
-import io.inceptionserve.inference.ServedModel;
+import io.inceptionserve.serving.ServedModel;
 import java.util.List;
 
 /**

@@ -1,11 +1,11 @@
 package io.inceptionserve.api;
 
 import io.inceptionserve.image.InvalidImageException;
-import io.inceptionserve.inference.InferenceException;
-import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
-import io.inceptionserve.inference.OverloadedException;
+import io.inceptionserve.serving.InferenceException;
+import io.inceptionserve.serving.InvalidRequestException;
+import io.inceptionserve.serving.OverloadedException;
 import io.inceptionserve.web.ClientGoneException;
 import java.net.URI;
 import org.slf4j.Logger;

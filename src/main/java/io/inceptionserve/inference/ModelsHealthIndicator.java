@@ -1,5 +1,6 @@
 package io.inceptionserve.inference;
 
+import io.inceptionserve.serving.ServedModel;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.boot.health.contributor.Health;

@@ -1,5 +1,6 @@
 package io.inceptionserve.inference;
 
+import io.inceptionserve.serving.ServedModel;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.stream.Collectors;

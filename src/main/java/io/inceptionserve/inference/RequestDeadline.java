@@ -29,7 +29,7 @@ public final class RequestDeadline {
     }
 
     /** The current request's deadline, or {@code timeout} from {@code nowNanos} outside one. */
-    static long orAfter(long nowNanos, Duration timeout) {
+    public static long orAfter(long nowNanos, Duration timeout) {
         Long deadline = DEADLINE_NANOS.get();
         return deadline != null ? deadline : nowNanos + timeout.toNanos();
     }

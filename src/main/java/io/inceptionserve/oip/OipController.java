@@ -1,8 +1,9 @@
 package io.inceptionserve.oip;
 
-import io.inceptionserve.inference.Cancellable;
-import io.inceptionserve.inference.ClassificationService;
-import io.inceptionserve.inference.ServedModel;
+import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.inference.RequestDeadline;
+import io.inceptionserve.serving.Cancellable;
+import io.inceptionserve.serving.ServedModel;
 import io.inceptionserve.web.ClientDisconnects;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
@@ -15,7 +16,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -67,7 +70,7 @@ public class OipController {
 
     private final OipModels models;
     private final OipInference inference;
-    private final ClassificationService classifier;
+    private final Duration requestTimeout;
     private final ClientDisconnects disconnects;
     private final InferRequestReader reader;
     private final TritonStatistics statistics;
@@ -78,7 +81,7 @@ public class OipController {
     public OipController(
             OipModels models,
             OipInference inference,
-            ClassificationService classifier,
+            InceptionProperties settings,
             ClientDisconnects disconnects,
             InferRequestReader reader,
             TritonStatistics statistics,
@@ -87,7 +90,7 @@ public class OipController {
             ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
-        this.classifier = classifier;
+        this.requestTimeout = settings.inference().requestTimeout();
         this.disconnects = disconnects;
         this.reader = reader;
         this.statistics = statistics;
@@ -188,8 +191,13 @@ public class OipController {
         ServedModel model = models.resolve(name, version);
         return disconnects.answerWhenDone(
                 request,
-                Cancellable.thenApply(inference.infer(model, reader.read(bytes, binaryHeader)), this::encode),
-                classifier::failureOf);
+                Cancellable.thenApply(
+                        inference.infer(
+                                model,
+                                reader.read(bytes, binaryHeader),
+                                RequestDeadline.orAfter(System.nanoTime(), requestTimeout)),
+                        this::encode),
+                error -> error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
     }
 
     /** The response's JSON, followed by its binary tensors when there are any. */

@@ -4,7 +4,7 @@ import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.ModelRegistry;
 import io.inceptionserve.inference.ModelUnavailableException;
-import io.inceptionserve.inference.ServedModel;
+import io.inceptionserve.serving.ServedModel;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.http.HttpStatus;

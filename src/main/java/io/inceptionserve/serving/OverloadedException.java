@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /**
  * A request refused because the model cannot take it in time: its queue is full, or the request

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Precision;
-import io.inceptionserve.observability.InferenceMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +44,10 @@ class NonFiniteOutputTest {
         workers.start(
                 MODEL,
                 queue,
-                new Batching(1, 1, 8, Duration.ofMillis(200)),
+                TestSettings.batching(8, Duration.ofMillis(200)),
                 1,
                 artifact.manifest().input().size(),
-                new InferenceMetrics(new SimpleMeterRegistry()));
+                new RecordingMetrics());
     }
 
     @AfterEach

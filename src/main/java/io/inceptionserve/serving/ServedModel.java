@@ -1,17 +1,18 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import ai.djl.Device;
+import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.model.Precision;
 import java.util.List;
 
 /**
- * A configured model and where it stands. Fields are published once by the loading thread and
- * read by request threads, hence volatile.
+ * A model to serve and where it stands. The loading thread publishes its fields once and request
+ * threads read them, hence volatile.
  */
 public final class ServedModel {
 
-    /** Life cycle of a configured model. */
+    /** Life cycle of a model. */
     public enum Status {
         LOADING,
         WARMING_UP,
@@ -19,18 +20,34 @@ public final class ServedModel {
         FAILED
     }
 
+    /**
+     * A precision asked for one model by a setting outside its manifest.
+     *
+     * @param precision what was asked ({@code auto} lets the device decide)
+     * @param source the setting that asked for it, as the log names it
+     */
+    public record PrecisionSetting(Precision precision, String source) {}
+
     private final String name;
     private final String location;
+    private final ArtifactFiles files;
+    private final PrecisionSetting precisionSetting;
     private volatile Status status = Status.LOADING;
     private volatile String failure;
     private volatile ModelArtifact artifact;
-    private volatile ImagePreprocessor preprocessor;
     private volatile List<DeviceWorkers> workers = List.of();
     private volatile InferenceQueue queue;
 
-    ServedModel(String name, String location) {
+    /**
+     * @param location where the model directory is, as the user named it
+     * @param files the model directory's files
+     * @param precisionSetting a precision set for this model outside its manifest, or {@code null}
+     */
+    public ServedModel(String name, String location, ArtifactFiles files, PrecisionSetting precisionSetting) {
         this.name = name;
         this.location = location;
+        this.files = files;
+        this.precisionSetting = precisionSetting;
     }
 
     public String name() {
@@ -43,6 +60,11 @@ public final class ServedModel {
 
     public Status status() {
         return status;
+    }
+
+    /** Whether it has loaded or failed for good. */
+    public boolean settled() {
+        return status == Status.READY || status == Status.FAILED;
     }
 
     /** Why the model failed to load, or {@code null}. */
@@ -78,17 +100,31 @@ public final class ServedModel {
         return devices().stream().anyMatch(Device::isGpu);
     }
 
-    ImagePreprocessor preprocessor() {
-        return preprocessor;
+    /** Images waiting for a forward pass. */
+    public int queueDepth() {
+        InferenceQueue current = queue;
+        return current == null ? 0 : current.depth();
+    }
+
+    ArtifactFiles files() {
+        return files;
+    }
+
+    PrecisionSetting precisionSetting() {
+        return precisionSetting;
     }
 
     List<DeviceWorkers> workers() {
         return workers;
     }
 
-    void opened(ModelArtifact openedArtifact, long maxImagePixels) {
+    /** The queue of images waiting for this model; set once it is ready. */
+    InferenceQueue queue() {
+        return queue;
+    }
+
+    void opened(ModelArtifact openedArtifact) {
         this.artifact = openedArtifact;
-        this.preprocessor = new ImagePreprocessor(openedArtifact.manifest(), maxImagePixels);
     }
 
     void warmingUp(List<DeviceWorkers> loaded) {
@@ -99,17 +135,6 @@ public final class ServedModel {
     void ready(InferenceQueue openedQueue) {
         this.queue = openedQueue;
         this.status = Status.READY;
-    }
-
-    /** The queue of images waiting for this model; set once it is ready. */
-    InferenceQueue queue() {
-        return queue;
-    }
-
-    /** Images waiting for a forward pass. */
-    public int queueDepth() {
-        InferenceQueue current = queue;
-        return current == null ? 0 : current.depth();
     }
 
     void failed(String reason) {

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /** A request whose parameters make no sense for the model it names. */
 public class InvalidRequestException extends RuntimeException {

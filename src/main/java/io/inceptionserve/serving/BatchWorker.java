@@ -1,9 +1,7 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import ai.djl.inference.Predictor;
-import io.inceptionserve.config.InceptionProperties.Batching;
-import io.inceptionserve.inference.PendingImage.Scored;
-import io.inceptionserve.observability.InferenceMetrics;
+import io.inceptionserve.serving.ServingSettings.DeviceSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,10 +21,10 @@ final class BatchWorker implements Runnable {
     private final Predictor<ImageBatch, float[][]> predictor;
     private final ForwardThreads forwardThreads;
     private final InferenceQueue queue;
-    private final Batching batching;
+    private final DeviceSettings batching;
     private final int channels;
     private final int size;
-    private final InferenceMetrics metrics;
+    private final ServingMetrics metrics;
 
     BatchWorker(
             String model,
@@ -34,10 +32,10 @@ final class BatchWorker implements Runnable {
             Predictor<ImageBatch, float[][]> predictor,
             ForwardThreads forwardThreads,
             InferenceQueue queue,
-            Batching batching,
+            DeviceSettings batching,
             int channels,
             int size,
-            InferenceMetrics metrics) {
+            ServingMetrics metrics) {
         this.model = model;
         this.device = device;
         this.predictor = predictor;
@@ -82,9 +80,9 @@ final class BatchWorker implements Runnable {
         for (PendingImage image : batch) {
             if (image.result().isDone()) {
                 // Its request was abandoned: the client went away, or another of its images failed.
-                metrics.recordCancelled(model);
+                metrics.cancelled(model);
             } else if (image.expired(now)) {
-                metrics.recordExpired(model);
+                metrics.expired(model);
                 image.result()
                         .completeExceptionally(new OverloadedException("the image waited "
                                 + (now - image.enqueuedNanos()) / 1_000_000 + " ms in the queue of model '" + model
@@ -146,11 +144,11 @@ final class BatchWorker implements Runnable {
             batch.forEach(image -> image.result().completeExceptionally(failure));
             return;
         }
-        metrics.recordBatch(model, device, batch.size(), inferenceNanos);
+        metrics.batch(model, device, batch.size(), inferenceNanos);
         for (int i = 0; i < batch.size(); i++) {
             PendingImage image = batch.get(i);
             long queueNanos = started[0] - image.enqueuedNanos();
-            metrics.recordQueueWait(model, queueNanos);
+            metrics.queueWait(model, queueNanos);
             image.result().complete(new Scored(probabilities[i], device, batch.size(), queueNanos, inferenceNanos));
         }
     }

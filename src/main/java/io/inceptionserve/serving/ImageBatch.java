@@ -1,6 +1,4 @@
-package io.inceptionserve.inference;
-
-import io.inceptionserve.image.ImagePreprocessor;
+package io.inceptionserve.serving;
 
 /**
  * Prepared images stacked channels-first, ready for one forward pass.
@@ -14,7 +12,7 @@ public record ImageBatch(float[] pixels, long[] shape) {
         return (int) shape[0];
     }
 
-    /** Stacks images prepared by the same {@link ImagePreprocessor}. */
+    /** Stacks images prepared alike, each {@code channels × size × size}. */
     public static ImageBatch of(java.util.List<float[]> images, int channels, int size) {
         int length = channels * size * size;
         float[] pixels = new float[images.size() * length];

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

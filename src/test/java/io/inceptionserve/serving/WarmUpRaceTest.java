@@ -1,31 +1,24 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties;
-import io.inceptionserve.config.InceptionProperties.DeviceMode;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Precision;
-import io.inceptionserve.observability.InferenceMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.core.io.DefaultResourceLoader;
 
 /**
  * Scoped forward passes of several models at once, under CPU contention made by the test (busy
- * threads, twice the cores): parallel warm-ups on threads, and a registry stopped while its loader
+ * threads, twice the cores): parallel warm-ups on threads, and the serving core closed while its loader
  * is in the middle of a warm-up, 50 times in a row (see docs/reliability.md, "the warm-up race").
  */
 class WarmUpRaceTest {
@@ -102,19 +95,23 @@ class WarmUpRaceTest {
     @Test
     void stoppingWhileAModelWarmsUpNeverClosesItUnderTheWarmUp() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
-            ModelRegistry registry = new ModelRegistry(
-                    properties(), new DefaultResourceLoader(), new InferenceMetrics(new SimpleMeterRegistry()));
-            registry.start();
-            ServedModel warming = registry.all().iterator().next();
+            List<ServedModel> models =
+                    MODELS.stream().map(WarmUpRaceTest::bundled).toList();
+            // Long warm-ups, so that the stop lands in the middle of one.
+            ServingCore core = new ServingCore(
+                    TestSettings.serving(ServingSettings.Devices.CPU, 100, 16, Duration.ofSeconds(1)),
+                    new RecordingMetrics());
+            core.load(models, model -> {});
+            ServedModel warming = models.get(0);
             while (warming.status() == ServedModel.Status.LOADING) {
                 Thread.sleep(1);
             }
             Thread.sleep(round % 10 * 5);
             long started = System.nanoTime();
-            registry.stop();
+            core.close();
             long stopMillis = (System.nanoTime() - started) / 1_000_000;
 
-            for (ServedModel model : registry.all()) {
+            for (ServedModel model : models) {
                 assertThat(model.status()).isIn(ServedModel.Status.LOADING, ServedModel.Status.FAILED);
                 if (model.failure() != null) {
                     assertThat(model.failure()).isEqualTo("the service stopped while the model was loading");
@@ -126,10 +123,11 @@ class WarmUpRaceTest {
         }
     }
 
-    /** Long warm-ups, so that the stop lands in the middle of one. */
-    private static InceptionProperties properties() {
-        Map<String, String> models = new LinkedHashMap<>();
-        MODELS.forEach(name -> models.put(name, "classpath:models/" + name + "/"));
-        return RegistrySettings.of(models, DeviceMode.CPU, 100, Duration.ofSeconds(1));
+    private static ServedModel bundled(String name) {
+        return new ServedModel(
+                name,
+                "classpath:models/" + name + "/",
+                fileName -> WarmUpRaceTest.class.getResourceAsStream("/models/" + name + "/" + fileName),
+                null);
     }
 }

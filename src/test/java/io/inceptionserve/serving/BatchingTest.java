@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.inference.PendingImage.Scored;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Precision;
-import io.inceptionserve.observability.InferenceMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +25,7 @@ class BatchingTest {
 
     static final String MODEL = "googlenet-bn";
 
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    InferenceMetrics metrics = new InferenceMetrics(registry);
+    RecordingMetrics metrics = new RecordingMetrics();
     ModelArtifact artifact;
     ImagePreprocessor preprocessor;
     DeviceWorkers workers;
@@ -53,7 +48,7 @@ class BatchingTest {
 
     private void start(Duration maxBatchDelay) {
         int size = artifact.manifest().input().size();
-        workers.start(MODEL, queue, new Batching(1, 1, 8, maxBatchDelay), 1, size, metrics);
+        workers.start(MODEL, queue, TestSettings.batching(8, maxBatchDelay), 1, size, metrics);
     }
 
     private float[] prepared(String image) throws Exception {
@@ -100,7 +95,7 @@ class BatchingTest {
                         .isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-5f));
             }
         }
-        assertThat(registry.get("inception.batch.size").summary().max()).isEqualTo(6);
+        assertThat(metrics.batchSizes).contains(6);
     }
 
     @Test
@@ -139,14 +134,8 @@ class BatchingTest {
                 .cause()
                 .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("past the request deadline");
-        assertThat(registry.get("inception.rejected.images")
-                        .tag("reason", "deadline")
-                        .counter()
-                        .count())
-                .isEqualTo(1);
-        assertThat(registry.find("inception.batch.size").summaries())
-                .as("forward passes")
-                .allSatisfy(batches -> assertThat(batches.count()).isZero());
+        assertThat(metrics.expired).hasValue(1);
+        assertThat(metrics.batchSizes).as("forward passes").isEmpty();
     }
 
     @Test

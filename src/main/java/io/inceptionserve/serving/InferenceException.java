@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /** The engine failed while computing a request's batch; only that batch's requests fail. */
 public class InferenceException extends RuntimeException {

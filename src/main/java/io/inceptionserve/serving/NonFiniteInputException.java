@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /**
  * A prepared tensor holding NaN or an infinity (a value beyond float32's range becomes one): the

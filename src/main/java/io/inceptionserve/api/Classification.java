@@ -1,11 +1,14 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.api;
 
-import java.util.Comparator;
+import io.inceptionserve.inference.ClassifiedImages;
+import io.inceptionserve.inference.TopClasses;
+import io.inceptionserve.serving.Scored;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
- * The answer to one classification request.
+ * The answer to one {@code /classify} request.
  *
  * @param model the model's name
  * @param architecture its network
@@ -15,6 +18,31 @@ import java.util.stream.IntStream;
  */
 public record Classification(
         String model, String architecture, String device, boolean trained, List<ImageResult> images) {
+
+    static Classification of(ClassifiedImages classified) {
+        List<String> labels = classified.model().artifact().labels();
+        List<ImageResult> images = new ArrayList<>(classified.images().size());
+        for (ClassifiedImages.Image image : classified.images()) {
+            Scored scores = image.scores();
+            images.add(new ImageResult(
+                    image.name(),
+                    Prediction.topK(scores.probabilities(), labels, classified.topK()),
+                    millis(scores.queueNanos()),
+                    millis(image.preprocessNanos()),
+                    millis(scores.inferenceNanos()),
+                    scores.batchSize()));
+        }
+        return new Classification(
+                classified.model().name(),
+                classified.architecture(),
+                classified.device(),
+                classified.model().trained(),
+                images);
+    }
+
+    private static double millis(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
 
     /**
      * @param filename the client's file name
@@ -47,13 +75,9 @@ public record Classification(
          * @param k how many to keep
          * @return the top k, most probable first
          */
-        public static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
-            return IntStream.range(0, probabilities.length)
-                    .boxed()
-                    .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c])
-                            .reversed())
-                    .limit(k)
-                    .map(c -> new Prediction(labels.get(c), c, probabilities[c]))
+        static List<Prediction> topK(float[] probabilities, List<String> labels, int k) {
+            return Arrays.stream(TopClasses.of(probabilities, k))
+                    .mapToObj(c -> new Prediction(labels.get(c), c, probabilities[c]))
                     .toList();
         }
     }

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -19,15 +19,4 @@ record PendingImage(float[] pixels, long enqueuedNanos, long deadlineNanos, Comp
     boolean expired(long nowNanos) {
         return nowNanos - deadlineNanos > 0;
     }
-
-    /**
-     * What the forward pass gave one image.
-     *
-     * @param probabilities per class
-     * @param device where it ran
-     * @param batchSize images in its forward pass
-     * @param queueNanos from joining the queue to the start of its forward pass
-     * @param inferenceNanos the forward pass of its batch
-     */
-    record Scored(float[] probabilities, String device, int batchSize, long queueNanos, long inferenceNanos) {}
 }

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import ai.djl.Device;
 import io.inceptionserve.model.OfflineEngine;
@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The threads that run forward passes on one device, shared by every model served on it.
  *
- * <p>libtorch splits an operator over an OpenMP team that belongs to the calling thread. When each
- * model's workers called it themselves, every model added a team, and once a process holds more
- * OpenMP threads than cores libgomp stops spinning between operators and puts its threads to sleep
- * after each one: a lone batch-1 forward then paid a wake-up per operator. A fixed set of forward
- * threads per device keeps the number of OpenMP threads where it was sized, however many models
- * are served; models still collect batches on their own threads and hand over only the forward.
+ * <p>libtorch splits an operator over an OpenMP team that belongs to the calling thread, and once a
+ * process holds more OpenMP threads than cores, libgomp puts its threads to sleep after each
+ * operator instead of spinning, so a lone batch-1 forward would pay a wake-up per operator. A fixed
+ * set of forward threads per device keeps the number of OpenMP threads where it was sized, however
+ * many models are served; models collect batches on their own threads and hand over only the
+ * forward pass.
  */
 final class ForwardThreads implements AutoCloseable {
 

@@ -1,17 +1,13 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.inceptionserve.artifact.ArtifactFiles;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Precision;
-import io.inceptionserve.observability.InferenceMetrics;
-import io.micrometer.core.instrument.search.Search;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +31,7 @@ class CancelledImagesTest {
                 ModelArtifact.open(MODEL, ArtifactFiles.of(Path.of("src/main/resources/models", MODEL)));
         float[] trouser = new ImagePreprocessor(artifact.manifest())
                 .prepare(Files.readAllBytes(Path.of("src/test/resources/images/trouser.png")));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RecordingMetrics metrics = new RecordingMetrics();
         InferenceQueue queue = new InferenceQueue(256);
         List<PendingImage> abandoned = new ArrayList<>();
         List<PendingImage> kept = new ArrayList<>();
@@ -54,10 +50,10 @@ class CancelledImagesTest {
             workers.start(
                     MODEL,
                     queue,
-                    new Batching(1, 1, 8, Duration.ofMillis(5)),
+                    TestSettings.batching(8, Duration.ofMillis(5)),
                     1,
                     artifact.manifest().input().size(),
-                    new InferenceMetrics(registry));
+                    metrics);
             for (PendingImage image : kept) {
                 assertThat(image.result().get(1, TimeUnit.MINUTES).probabilities())
                         .hasSize(10);
@@ -67,14 +63,7 @@ class CancelledImagesTest {
             }
         }
 
-        double cancelled = Search.in(registry)
-                .name("inception.rejected.images")
-                .tags("model", MODEL, "reason", "cancelled")
-                .counter()
-                .count();
-        double computed =
-                Search.in(registry).name("inception.batch.size").summary().totalAmount();
-        assertThat(cancelled).isEqualTo(90);
-        assertThat(computed).isEqualTo(10);
+        assertThat(metrics.cancelled).hasValue(90);
+        assertThat(metrics.imagesComputed()).isEqualTo(10);
     }
 }

@@ -1,13 +1,13 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.model.Precision;
-import io.inceptionserve.observability.InferenceMetrics;
+import io.inceptionserve.serving.ServingSettings.DeviceSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -73,8 +73,8 @@ final class DeviceWorkers implements AutoCloseable {
      */
     void warmUp(int channels, int size, int maxBatchSize, int iterations) throws Exception {
         for (int batchSize : new int[] {1, maxBatchSize}) {
-            ImageBatch blank = ImageBatch.of(
-                    java.util.Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
+            ImageBatch blank =
+                    ImageBatch.of(Collections.nCopies(batchSize, new float[channels * size * size]), channels, size);
             for (int i = 0; i < iterations; i++) {
                 for (Predictor<ImageBatch, float[][]> predictor : predictors) {
                     if (Thread.interrupted()) {
@@ -90,10 +90,10 @@ final class DeviceWorkers implements AutoCloseable {
     void start(
             String modelName,
             InferenceQueue queue,
-            Batching batching,
+            DeviceSettings batching,
             int channels,
             int size,
-            InferenceMetrics metrics) {
+            ServingMetrics metrics) {
         for (int i = 0; i < predictors.size(); i++) {
             BatchWorker worker = new BatchWorker(
                     modelName,

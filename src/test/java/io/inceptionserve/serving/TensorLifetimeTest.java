@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,13 +10,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
 import io.inceptionserve.NativeMemory;
 import io.inceptionserve.artifact.ModelArtifact;
-import io.inceptionserve.config.InceptionProperties.Batching;
 import io.inceptionserve.image.ImagePreprocessor;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.Precision;
 import io.inceptionserve.model.UnscopedCopy;
-import io.inceptionserve.observability.InferenceMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -94,10 +91,10 @@ class TensorLifetimeTest {
             workers.start(
                     "googlenet-bn",
                     queue,
-                    new Batching(1, 1, 1, Duration.ZERO),
+                    TestSettings.batching(1, Duration.ZERO),
                     (int) image.shape()[1],
                     (int) image.shape()[2],
-                    new InferenceMetrics(new SimpleMeterRegistry()));
+                    new RecordingMetrics());
             for (int i = 0; i < WARM_UP; i++) {
                 request(queue);
             }

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
