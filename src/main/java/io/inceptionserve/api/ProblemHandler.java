@@ -7,6 +7,7 @@ import io.inceptionserve.inference.ModelNotFoundException;
 import io.inceptionserve.inference.ModelUnavailableException;
 import io.inceptionserve.inference.OverloadedException;
 import io.inceptionserve.web.ClientGoneException;
+import io.inceptionserve.web.MultipartProblems;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
