@@ -6,6 +6,7 @@ import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.InvalidRequestException;
 import io.inceptionserve.web.ClientDisconnects;
+import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -36,16 +37,19 @@ public class ClassifyController {
 
     private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
+    private final RequestArrival arrival;
     private final InceptionProperties.Inference settings;
     private final long maxBodyBytes;
 
     public ClassifyController(
             ClassificationService classifier,
             ClientDisconnects disconnects,
+            RequestArrival arrival,
             InceptionProperties properties,
             MultipartProperties multipart) {
         this.classifier = classifier;
         this.disconnects = disconnects;
+        this.arrival = arrival;
         this.settings = properties.inference();
         this.maxBodyBytes = multipart.getMaxFileSize().toBytes();
     }
@@ -132,7 +136,9 @@ public class ClassifyController {
             }
         }
         return disconnects.answerWhenDone(
-                request, classifier.classifyAsync(model, uploads, topK), classifier::failureOf);
+                request,
+                classifier.classifyAsync(model, uploads, topK, arrival.deadlineNanos(request)),
+                classifier::failureOf);
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */

@@ -88,9 +88,11 @@ public class ClassificationService {
      * @param modelName a served model, or {@code null} for the default one
      * @param requestedTopK predictions per image, 1 to the model's number of classes; {@code null}
      *     for the configured default
+     * @param deadlineNanos when the request runs out of time ({@link System#nanoTime()}), fixed on
+     *     its arrival so that reading and decoding count against it
      */
     public CompletableFuture<Classification> classifyAsync(
-            String modelName, List<ImageUpload> images, Integer requestedTopK) {
+            String modelName, List<ImageUpload> images, Integer requestedTopK, long deadlineNanos) {
         return measured(modelName == null ? registry.defaultModel() : modelName, images.size(), model -> {
             int classes = model.artifact().labels().size();
             int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
@@ -98,7 +100,7 @@ public class ClassificationService {
                 throw new InvalidRequestException("topK must be between 1 and " + classes + " (the classes of '"
                         + model.name() + "'), was " + topK);
             }
-            return run(model, images, topK);
+            return run(model, images, topK, deadlineNanos);
         });
     }
 
@@ -107,10 +109,11 @@ public class ClassificationService {
      * (resized, normalised, channels-first) through the model, batched with other requests.
      *
      * @param batch shaped {@code (N, channels, size, size)} as the model's manifest gives them
+     * @param deadlineNanos when the request runs out of time, as for {@link #classifyAsync}
      * @return per image, every class's probability in class-index order, once computed;
      *     cancelling it drops the images still queued, as {@link #classifyAsync} does
      */
-    public CompletableFuture<float[][]> probabilitiesAsync(String modelName, ImageBatch batch) {
+    public CompletableFuture<float[][]> probabilitiesAsync(String modelName, ImageBatch batch, long deadlineNanos) {
         return measured(modelName, batch.count(), model -> {
             var input = model.artifact().manifest().input();
             long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
@@ -125,7 +128,7 @@ public class ClassificationService {
                 images.add(Arrays.copyOfRange(batch.pixels(), i * length, (i + 1) * length));
             }
             return Cancellable.thenApply(
-                    score(model, images),
+                    score(model, images, deadlineNanos),
                     scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
         });
     }
@@ -185,7 +188,8 @@ public class ClassificationService {
         };
     }
 
-    private CompletableFuture<Classification> run(ServedModel model, List<ImageUpload> images, int topK) {
+    private CompletableFuture<Classification> run(
+            ServedModel model, List<ImageUpload> images, int topK, long deadline) {
         // Refused before decoding too: under overload, decoding what the queue cannot take would
         // only steal the cores from the forward passes.
         if (!model.queue().hasRoomFor(images.size())) {
@@ -195,13 +199,13 @@ public class ClassificationService {
         List<float[]> prepared;
         model.queue().decoding(images.size());
         try {
-            prepared = prepareAll(model, images, preprocessNanos);
+            prepared = prepareAll(model, images, preprocessNanos, deadline);
         } finally {
             model.queue().decoded(images.size());
         }
         InferenceTracing.Trace trace = tracing.current();
         return Cancellable.thenApply(
-                score(model, prepared),
+                score(model, prepared, deadline),
                 scores -> tracing.inSpan(
                         trace, "answer", () -> classification(model, images, topK, preprocessNanos, scores)));
     }
@@ -233,12 +237,10 @@ public class ClassificationService {
      * one's row. When it fails or is cancelled, the images still waiting are dropped before their
      * forward pass (one failed image makes the others' work useless).
      */
-    private CompletableFuture<List<Scored>> score(ServedModel model, List<float[]> prepared) {
+    private CompletableFuture<List<Scored>> score(ServedModel model, List<float[]> prepared, long deadline) {
         // Every path to the model passes here, prepared tensors from clients included.
         NonFiniteInputException.check(prepared);
         long enqueued = System.nanoTime();
-        // Counted from the request's arrival: reading and decoding spent part of it already.
-        long deadline = RequestDeadline.orAfter(enqueued, requestTimeout);
         List<PendingImage> pending = new ArrayList<>(prepared.size());
         prepared.forEach(pixels -> pending.add(new PendingImage(pixels, enqueued, deadline)));
         if (!model.queue().offer(pending)) {
@@ -310,10 +312,10 @@ public class ClassificationService {
      * waiting for room holds no decoding thread; past the request's deadline the request is
      * refused 503 and its images not yet started are skipped.
      */
-    private List<float[]> prepareAll(ServedModel model, List<ImageUpload> images, long[] preprocessNanos) {
+    private List<float[]> prepareAll(
+            ServedModel model, List<ImageUpload> images, long[] preprocessNanos, long deadline) {
         ImagePreprocessor preprocessor = model.preprocessor();
         InferenceTracing.Trace trace = tracing.current();
-        long deadline = RequestDeadline.orAfter(System.nanoTime(), requestTimeout);
         AtomicBoolean abandoned = new AtomicBoolean();
         List<CompletableFuture<float[]>> futures = new ArrayList<>(images.size());
         try {

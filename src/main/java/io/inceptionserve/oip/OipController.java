@@ -4,6 +4,7 @@ import io.inceptionserve.inference.Cancellable;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ServedModel;
 import io.inceptionserve.web.ClientDisconnects;
+import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -69,6 +70,7 @@ public class OipController {
     private final OipInference inference;
     private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
+    private final RequestArrival arrival;
     private final InferRequestReader reader;
     private final TritonStatistics statistics;
     private final ApplicationAvailability availability;
@@ -80,6 +82,7 @@ public class OipController {
             OipInference inference,
             ClassificationService classifier,
             ClientDisconnects disconnects,
+            RequestArrival arrival,
             InferRequestReader reader,
             TritonStatistics statistics,
             ApplicationAvailability availability,
@@ -89,6 +92,7 @@ public class OipController {
         this.inference = inference;
         this.classifier = classifier;
         this.disconnects = disconnects;
+        this.arrival = arrival;
         this.reader = reader;
         this.statistics = statistics;
         this.availability = availability;
@@ -188,7 +192,9 @@ public class OipController {
         ServedModel model = models.resolve(name, version);
         return disconnects.answerWhenDone(
                 request,
-                Cancellable.thenApply(inference.infer(model, reader.read(bytes, binaryHeader)), this::encode),
+                Cancellable.thenApply(
+                        inference.infer(model, reader.read(bytes, binaryHeader), arrival.deadlineNanos(request)),
+                        this::encode),
                 classifier::failureOf);
     }
 

@@ -52,8 +52,10 @@ class OipInference {
     /**
      * Runs the call; checks of the request fail at once, the answer comes when the forward passes
      * are done. Cancelling it drops the images still queued.
+     *
+     * @param deadlineNanos when the request runs out of time ({@link System#nanoTime()})
      */
-    CompletableFuture<Result> infer(ServedModel model, InferCall call) {
+    CompletableFuture<Result> infer(ServedModel model, InferCall call, long deadlineNanos) {
         if (call.inputs().size() != 1) {
             throw OipException.badRequest("the model takes one input: '" + OipModels.INPUT
                     + "' (FP32 or FP16 [N, C, H, W]), '" + OipModels.IMAGE_INPUT + "' (BYTES [N], encoded images) or '"
@@ -63,9 +65,9 @@ class OipInference {
         Requested requested = requested(call);
         Tensor input = call.inputs().get(0);
         CompletableFuture<float[][]> computed = switch (input.datatype()) {
-            case BYTES -> classifyEncoded(model, input);
-            case FP32, FP16 -> classifyPrepared(model, input);
-            case UINT8 -> classifyPixels(model, input);
+            case BYTES -> classifyEncoded(model, input, deadlineNanos);
+            case FP32, FP16 -> classifyPrepared(model, input, deadlineNanos);
+            case UINT8 -> classifyPixels(model, input, deadlineNanos);
         };
         return Cancellable.thenApply(computed, probabilities -> answer(model, call, requested, probabilities));
     }
@@ -133,7 +135,7 @@ class OipInference {
         return k.intValue() == 0 ? null : k.intValue();
     }
 
-    private CompletableFuture<float[][]> classifyEncoded(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyEncoded(ServedModel model, Tensor input, long deadlineNanos) {
         List<byte[]> images = input.elements();
         if (images.size() != input.shape()[0]) {
             throw OipException.badRequest("BYTES input '" + input.name()
@@ -150,31 +152,34 @@ class OipInference {
             uploads.add(new ImageUpload(element, images.get(i)));
         }
         int classes = models.artifact(model).labels().size();
-        return Cancellable.thenApply(classifier.classifyAsync(model.name(), uploads, classes), result -> {
-            float[][] probabilities = new float[uploads.size()][classes];
-            for (int i = 0; i < uploads.size(); i++) {
-                for (Classification.Prediction p : result.images().get(i).predictions()) {
-                    probabilities[i][p.classIndex()] = (float) p.probability();
-                }
-            }
-            return probabilities;
-        });
+        return Cancellable.thenApply(
+                classifier.classifyAsync(model.name(), uploads, classes, deadlineNanos), result -> {
+                    float[][] probabilities = new float[uploads.size()][classes];
+                    for (int i = 0; i < uploads.size(); i++) {
+                        for (Classification.Prediction p :
+                                result.images().get(i).predictions()) {
+                            probabilities[i][p.classIndex()] = (float) p.probability();
+                        }
+                    }
+                    return probabilities;
+                });
     }
 
-    private CompletableFuture<float[][]> classifyPrepared(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyPrepared(ServedModel model, Tensor input, long deadlineNanos) {
         if (input.shape().length != 4) {
             throw OipException.badRequest(input.datatype() + " input '" + input.name()
                     + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(input.shape()));
         }
         checkImageCount(input.shape()[0]);
-        return classifier.probabilitiesAsync(model.name(), new ImageBatch(input.numbers(), input.shape()));
+        return classifier.probabilitiesAsync(
+                model.name(), new ImageBatch(input.numbers(), input.shape()), deadlineNanos);
     }
 
     /**
      * Decoded frames of any size: resized, cropped and normalised as the model's manifest says,
      * as an encoded image would be after decoding.
      */
-    private CompletableFuture<float[][]> classifyPixels(ServedModel model, Tensor input) {
+    private CompletableFuture<float[][]> classifyPixels(ServedModel model, Tensor input, long deadlineNanos) {
         long[] shape = input.shape();
         if (shape.length != 4 || (shape[3] != 1 && shape[3] != 3) || shape[1] < 1 || shape[2] < 1) {
             throw OipException.badRequest("UINT8 input '" + input.name()
@@ -205,7 +210,8 @@ class OipInference {
             prepared.add(preprocessor.prepare(image));
         }
         var tensor = manifest.input();
-        return classifier.probabilitiesAsync(model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()));
+        return classifier.probabilitiesAsync(
+                model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()), deadlineNanos);
     }
 
     private void checkImageCount(long count) {

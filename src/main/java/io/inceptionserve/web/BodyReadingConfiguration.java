@@ -23,11 +23,9 @@ class BodyReadingConfiguration {
 
     @Bean
     FilterRegistrationBean<BodyReadingFilter> bodyReadingFilter(
-            InceptionProperties properties, MultipartProperties multipart) {
-        BodyReadingFilter filter = new BodyReadingFilter(
-                multipart.getMaxRequestSize().toBytes(),
-                properties.inference().requestTimeout(),
-                properties.reliability());
+            InceptionProperties properties, MultipartProperties multipart, RequestArrival arrival) {
+        BodyReadingFilter filter =
+                new BodyReadingFilter(multipart.getMaxRequestSize().toBytes(), arrival, properties.reliability());
         FilterRegistrationBean<BodyReadingFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/classify", "/v2/*");
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

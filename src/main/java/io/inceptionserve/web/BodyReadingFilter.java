@@ -1,7 +1,6 @@
 package io.inceptionserve.web;
 
 import io.inceptionserve.config.InceptionProperties.Reliability;
-import io.inceptionserve.inference.RequestDeadline;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -12,7 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,7 +48,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
     private static final long CHUNKED_STEP_BYTES = 1 << 20;
 
     private final long maxBodyBytes;
-    private final Duration requestTimeout;
+    private final RequestArrival arrival;
     private final long stallNanos;
     private final long budgetBytes;
     private final Semaphore budgetKiB;
@@ -58,9 +56,9 @@ class BodyReadingFilter extends OncePerRequestFilter {
     private final SecurityContextRepository authentications = new RequestAttributeSecurityContextRepository();
     private final ScheduledExecutorService watch;
 
-    BodyReadingFilter(long maxBodyBytes, Duration requestTimeout, Reliability reliability) {
+    BodyReadingFilter(long maxBodyBytes, RequestArrival arrival, Reliability reliability) {
         this.maxBodyBytes = maxBodyBytes;
-        this.requestTimeout = requestTimeout;
+        this.arrival = arrival;
         this.stallNanos = reliability.uploadStallTimeout().toNanos();
         this.budgetBytes = reliability.uploadBufferBudget().toBytes();
         this.budgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes >> 10));
@@ -86,9 +84,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
             Object body = request.getAttribute(BODY);
             if (body instanceof Received received) {
                 try {
-                    run(
-                            received.deadlineNanos(),
-                            () -> chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response));
+                    chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response);
                 } finally {
                     // A controller that answers later is dispatched again, with the body still there.
                     if (!request.isAsyncStarted()) {
@@ -101,11 +97,11 @@ class BodyReadingFilter extends OncePerRequestFilter {
             }
             return;
         }
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        arrival.arrived(request);
         long declared = request.getContentLengthLong();
         boolean hasBody = declared > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
         if (!hasBody) {
-            run(deadline, () -> chain.doFilter(request, response));
+            chain.doFilter(request, response);
             return;
         }
         if (declared > maxBodyBytes) {
@@ -141,19 +137,9 @@ class BodyReadingFilter extends OncePerRequestFilter {
         authentications.saveContext(SecurityContextHolder.getContext(), request, response);
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        Upload upload = new Upload(async, request.getInputStream(), limit, reservedKiB, deadline);
+        Upload upload = new Upload(async, request.getInputStream(), limit, reservedKiB);
         receiving.add(upload);
         request.getInputStream().setReadListener(upload);
-    }
-
-    private static void run(long deadline, RequestDeadline.ThrowingRunnable work) throws ServletException, IOException {
-        try {
-            RequestDeadline.runWith(deadline, work);
-        } catch (ServletException | IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new ServletException(e);
-        }
     }
 
     private static int kibFor(long bytes) {
@@ -200,7 +186,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
     }
 
     /** A body received in full, waiting for the controllers. */
-    private record Received(byte[] bytes, long deadlineNanos, int reservedKiB) {}
+    private record Received(byte[] bytes, int reservedKiB) {}
 
     /** One body on its way in; callbacks come from container threads, the stall check from the watch. */
     private final class Upload implements ReadListener {
@@ -209,18 +195,16 @@ class BodyReadingFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final long limit;
         private int reservedKiB;
-        private final long deadlineNanos;
         private final ByteArrayOutputStream bytes;
         private final byte[] buffer = new byte[16 * 1024];
         private long lastProgressNanos = System.nanoTime();
         private boolean over;
 
-        Upload(AsyncContext async, ServletInputStream in, long limit, int reservedKiB, long deadlineNanos) {
+        Upload(AsyncContext async, ServletInputStream in, long limit, int reservedKiB) {
             this.async = async;
             this.in = in;
             this.limit = limit;
             this.reservedKiB = reservedKiB;
-            this.deadlineNanos = deadlineNanos;
             this.bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 20));
         }
 
@@ -263,7 +247,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 over = true;
             }
             receiving.remove(this);
-            async.getRequest().setAttribute(BODY, new Received(bytes.toByteArray(), deadlineNanos, reservedKiB));
+            async.getRequest().setAttribute(BODY, new Received(bytes.toByteArray(), reservedKiB));
             async.dispatch();
         }
 
