@@ -136,9 +136,7 @@ public class ClassifyController {
             }
         }
         return disconnects.answerWhenDone(
-                request,
-                classifier.classifyAsync(model, uploads, topK, arrival.deadlineNanos(request)),
-                classifier::failureOf);
+                request, classifier.classifyAsync(model, uploads, topK, arrival.deadlineNanos(request)));
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */

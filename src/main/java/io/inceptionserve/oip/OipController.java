@@ -1,7 +1,6 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.inference.Cancellable;
-import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.ServedModel;
 import io.inceptionserve.web.ClientDisconnects;
 import io.inceptionserve.web.RequestArrival;
@@ -68,7 +67,6 @@ public class OipController {
 
     private final OipModels models;
     private final OipInference inference;
-    private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
     private final RequestArrival arrival;
     private final InferRequestReader reader;
@@ -80,7 +78,6 @@ public class OipController {
     public OipController(
             OipModels models,
             OipInference inference,
-            ClassificationService classifier,
             ClientDisconnects disconnects,
             RequestArrival arrival,
             InferRequestReader reader,
@@ -90,7 +87,6 @@ public class OipController {
             ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
-        this.classifier = classifier;
         this.disconnects = disconnects;
         this.arrival = arrival;
         this.reader = reader;
@@ -194,8 +190,7 @@ public class OipController {
                 request,
                 Cancellable.thenApply(
                         inference.infer(model, reader.read(bytes, binaryHeader), arrival.deadlineNanos(request)),
-                        this::encode),
-                classifier::failureOf);
+                        this::encode));
     }
 
     /** The response's JSON, followed by its binary tensors when there are any. */
