@@ -5,6 +5,7 @@ import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.Classification;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.InvalidRequestException;
+import io.inceptionserve.web.BodyReadingPaths;
 import io.inceptionserve.web.ClientDisconnects;
 import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,6 +20,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -34,6 +36,14 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "Classification")
 @ProblemResponses
 public class ClassifyController {
+
+    static final String PATH = "/classify";
+
+    /** Its request bodies are received whole before it runs. */
+    @Bean
+    static BodyReadingPaths classifyBodies() {
+        return new BodyReadingPaths(PATH);
+    }
 
     private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
@@ -60,7 +70,7 @@ public class ClassifyController {
                     + "the model in one batch.")
     @ClassifiedResponse
     @PostMapping(
-            path = "/classify",
+            path = PATH,
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public DeferredResult<Classification> classifyUpload(
@@ -86,7 +96,7 @@ public class ClassifyController {
                     "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
     @ClassifiedResponse
     @PostMapping(
-            path = "/classify",
+            path = PATH,
             consumes = {
                 MediaType.IMAGE_JPEG_VALUE,
                 MediaType.IMAGE_PNG_VALUE,

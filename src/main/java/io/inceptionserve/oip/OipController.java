@@ -2,6 +2,7 @@ package io.inceptionserve.oip;
 
 import io.inceptionserve.inference.Cancellable;
 import io.inceptionserve.inference.ServedModel;
+import io.inceptionserve.web.BodyReadingPaths;
 import io.inceptionserve.web.ClientDisconnects;
 import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -20,6 +21,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -39,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * those servers talk to this one unchanged.
  */
 @RestController
-@RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(path = OipController.PATH, produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Open Inference Protocol v2", description = "KServe / Triton compatible REST API")
 @ApiResponse(
         responseCode = "400",
@@ -58,6 +60,15 @@ import tools.jackson.databind.json.JsonMapper;
         description = "Model loading or failed, overloaded, or a deadline passed (with Retry-After)",
         content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
 public class OipController {
+
+    /** Where the protocol is served. */
+    static final String PATH = "/v2";
+
+    /** Every endpoint's request body is received whole before it runs. */
+    @Bean
+    static BodyReadingPaths oipBodies() {
+        return new BodyReadingPaths(PATH + "/*");
+    }
 
     static final String SERVER_NAME = "inception-serve";
 

@@ -11,7 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -49,6 +48,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
     private final RequestArrival arrival;
+    private final ErrorWriters errorWriters;
     private final long stallNanos;
     private final long budgetBytes;
     private final Semaphore budgetKiB;
@@ -56,9 +56,10 @@ class BodyReadingFilter extends OncePerRequestFilter {
     private final SecurityContextRepository authentications = new RequestAttributeSecurityContextRepository();
     private final ScheduledExecutorService watch;
 
-    BodyReadingFilter(long maxBodyBytes, RequestArrival arrival, Reliability reliability) {
+    BodyReadingFilter(long maxBodyBytes, RequestArrival arrival, ErrorWriters errorWriters, Reliability reliability) {
         this.maxBodyBytes = maxBodyBytes;
         this.arrival = arrival;
+        this.errorWriters = errorWriters;
         this.stallNanos = reliability.uploadStallTimeout().toNanos();
         this.budgetBytes = reliability.uploadBufferBudget().toBytes();
         this.budgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes >> 10));
@@ -166,16 +167,15 @@ class BodyReadingFilter extends OncePerRequestFilter {
         return MultipartProblems.problem(status, type, title, detail);
     }
 
-    /** Writes the refusal: problem+json, or under {@code /v2} the protocol's {@code {"error": ...}}. */
-    private static void answer(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+    /** Writes the refusal in the shape of the API the request is for: its own, or problem+json. */
+    private void answer(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
             throws IOException {
-        response.setStatus(problem.getStatus());
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (path.equals("/v2") || path.startsWith("/v2/")) {
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", problem.getDetail())));
+        var writer = errorWriters.find(request);
+        if (writer.isPresent()) {
+            writer.get().write(request, response, problem);
             return;
         }
+        response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(JSON.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8));
     }
