@@ -82,55 +82,58 @@ class BodyReadingFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (isAsyncDispatch(request)) {
-            Object body = request.getAttribute(BODY);
-            if (body instanceof Received received) {
-                try {
-                    chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response);
-                } finally {
-                    // A controller that answers later is dispatched again, with the body still there.
-                    if (!request.isAsyncStarted()) {
-                        request.removeAttribute(BODY);
-                        budgetKiB.release(received.reservedKiB());
-                    }
-                }
-            } else {
-                chain.doFilter(request, response);
-            }
-            return;
+            runControllers(request, response, chain);
+        } else {
+            arrived(request, response, chain);
         }
-        arrival.arrived(request);
-        long declared = request.getContentLengthLong();
-        boolean hasBody = declared > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
-        if (!hasBody) {
+    }
+
+    /** The second pass: the controllers read the body received in the first. */
+    private void runControllers(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!(request.getAttribute(BODY) instanceof Received received)) {
             chain.doFilter(request, response);
             return;
         }
-        if (declared > maxBodyBytes) {
+        try {
+            chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response);
+        } finally {
+            // A controller that answers later is dispatched again, with the body still there.
+            if (!request.isAsyncStarted()) {
+                request.removeAttribute(BODY);
+                budgetKiB.release(received.reservedKiB());
+            }
+        }
+    }
+
+    /** The first pass: a request without a body goes on at once; a body is refused or starts arriving. */
+    private void arrived(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        arrival.arrived(request);
+        long declared = request.getContentLengthLong();
+        if (declared <= 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            chain.doFilter(request, response);
+        } else if (declared > maxBodyBytes) {
             answer(
                     request,
                     response,
-                    problem(
-                            HttpStatus.CONTENT_TOO_LARGE,
-                            "body-too-large",
-                            "Body too large",
-                            "the request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
-                                    + " bytes"));
-            return;
+                    bodyTooLarge("the request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
+                            + " bytes"));
+        } else {
+            receive(request, response, declared);
         }
-        // A body of unknown length (chunked) reserves as it grows, a step at a time.
+    }
+
+    /**
+     * Reserves the body's room in the budget and reads it through non-blocking reads. A body of
+     * unknown length (chunked, {@code declared} 0 or less) reserves as it grows, a step at a time.
+     */
+    private void receive(HttpServletRequest request, HttpServletResponse response, long declared) throws IOException {
         long limit = declared > 0 ? declared : maxBodyBytes;
         int reservedKiB = kibFor(declared > 0 ? declared : CHUNKED_STEP_BYTES);
         if (!budgetKiB.tryAcquire(reservedKiB)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-            answer(
-                    request,
-                    response,
-                    problem(
-                            HttpStatus.SERVICE_UNAVAILABLE,
-                            "uploads-busy",
-                            "Too many uploads in progress",
-                            "the service is receiving as many request bodies as it holds at once (" + budgetBytes
-                                    + " bytes); retry shortly"));
+            answer(request, response, uploadsBusy());
             return;
         }
         // The controllers run in a second, asynchronous dispatch through the security filters,
@@ -147,8 +150,12 @@ class BodyReadingFilter extends OncePerRequestFilter {
         return (int) Math.max(1, (bytes + 1023) >> 10);
     }
 
+    private static ProblemDetail bodyTooLarge(String detail) {
+        return MultipartProblems.problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", detail);
+    }
+
     private ProblemDetail uploadsBusy() {
-        return problem(
+        return MultipartProblems.problem(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "uploads-busy",
                 "Too many uploads in progress",
@@ -161,10 +168,6 @@ class BodyReadingFilter extends OncePerRequestFilter {
         for (Upload upload : receiving) {
             upload.failIfStalled(now);
         }
-    }
-
-    static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
-        return MultipartProblems.problem(status, type, title, detail);
     }
 
     /** Writes the refusal in the shape of the API the request is for: its own, or problem+json. */
@@ -218,11 +221,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                     }
                     lastProgressNanos = System.nanoTime();
                     if (bytes.size() + (long) n > limit) {
-                        fail(problem(
-                                HttpStatus.CONTENT_TOO_LARGE,
-                                "body-too-large",
-                                "Body too large",
-                                "the request body exceeds the limit of " + limit + " bytes"));
+                        fail(bodyTooLarge("the request body exceeds the limit of " + limit + " bytes"));
                         return;
                     }
                     if (bytes.size() + (long) n > (long) reservedKiB << 10) {
