@@ -73,7 +73,7 @@ class PackageRulesTest {
                 .whereLayer("web")
                 .mayOnlyAccessLayers("config")
                 .whereLayer("security")
-                .mayOnlyAccessLayers("config")
+                .mayOnlyAccessLayers("web", "config")
                 .whereLayer("config")
                 .mayOnlyAccessLayers("model")
                 .whereLayer("inference")

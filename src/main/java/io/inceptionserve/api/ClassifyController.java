@@ -3,10 +3,11 @@ package io.inceptionserve.api;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.inference.ClassificationService;
-import io.inceptionserve.inference.RequestDeadline;
 import io.inceptionserve.serving.Cancellable;
 import io.inceptionserve.serving.InvalidRequestException;
+import io.inceptionserve.web.BodyReadingPaths;
 import io.inceptionserve.web.ClientDisconnects;
+import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -18,8 +19,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -36,18 +37,29 @@ import org.springframework.web.multipart.MultipartFile;
 @ProblemResponses
 public class ClassifyController {
 
+    static final String PATH = "/classify";
+
+    /** Its request bodies are received whole before it runs. */
+    @Bean
+    static BodyReadingPaths classifyBodies() {
+        return new BodyReadingPaths(PATH);
+    }
+
     private final ClassificationService classifier;
     private final ClientDisconnects disconnects;
+    private final RequestArrival arrival;
     private final InceptionProperties.Inference settings;
     private final long maxBodyBytes;
 
     public ClassifyController(
             ClassificationService classifier,
             ClientDisconnects disconnects,
+            RequestArrival arrival,
             InceptionProperties properties,
             MultipartProperties multipart) {
         this.classifier = classifier;
         this.disconnects = disconnects;
+        this.arrival = arrival;
         this.settings = properties.inference();
         this.maxBodyBytes = multipart.getMaxFileSize().toBytes();
     }
@@ -58,7 +70,7 @@ public class ClassifyController {
                     + "the model in one batch.")
     @ClassifiedResponse
     @PostMapping(
-            path = "/classify",
+            path = PATH,
             consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public DeferredResult<Classification> classifyUpload(
@@ -84,7 +96,7 @@ public class ClassifyController {
                     "The body is the encoded image, e.g. `curl --data-binary @cat.jpg -H 'Content-Type: image/jpeg'`.")
     @ClassifiedResponse
     @PostMapping(
-            path = "/classify",
+            path = PATH,
             consumes = {
                 MediaType.IMAGE_JPEG_VALUE,
                 MediaType.IMAGE_PNG_VALUE,
@@ -133,11 +145,11 @@ public class ClassifyController {
                 throw new InvalidRequestException(uploads.get(i).describe(i, uploads.size()) + " is empty");
             }
         }
-        long deadline = RequestDeadline.orAfter(System.nanoTime(), settings.requestTimeout());
         return disconnects.answerWhenDone(
                 request,
-                Cancellable.thenApply(classifier.classifyAsync(model, uploads, topK, deadline), Classification::of),
-                error -> error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                Cancellable.thenApply(
+                        classifier.classifyAsync(model, uploads, topK, arrival.deadlineNanos(request)),
+                        Classification::of));
     }
 
     /** Reads a raw body, refusing it as soon as it passes the per-file limit, however it is sent. */

@@ -7,6 +7,7 @@ import io.inceptionserve.serving.InferenceException;
 import io.inceptionserve.serving.InvalidRequestException;
 import io.inceptionserve.serving.OverloadedException;
 import io.inceptionserve.web.ClientGoneException;
+import io.inceptionserve.web.MultipartProblems;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,10 +1,10 @@
 package io.inceptionserve.oip;
 
-import io.inceptionserve.config.InceptionProperties;
-import io.inceptionserve.inference.RequestDeadline;
 import io.inceptionserve.serving.Cancellable;
 import io.inceptionserve.serving.ServedModel;
+import io.inceptionserve.web.BodyReadingPaths;
 import io.inceptionserve.web.ClientDisconnects;
+import io.inceptionserve.web.RequestArrival;
 import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -16,13 +16,12 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -42,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * those servers talk to this one unchanged.
  */
 @RestController
-@RequestMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(path = OipController.PATH, produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Open Inference Protocol v2", description = "KServe / Triton compatible REST API")
 @ApiResponse(
         responseCode = "400",
@@ -62,6 +61,15 @@ import tools.jackson.databind.json.JsonMapper;
         content = @Content(schema = @Schema(implementation = Metadata.Error.class)))
 public class OipController {
 
+    /** Where the protocol is served. */
+    static final String PATH = "/v2";
+
+    /** Every endpoint's request body is received whole before it runs. */
+    @Bean
+    static BodyReadingPaths oipBodies() {
+        return new BodyReadingPaths(PATH + "/*");
+    }
+
     static final String SERVER_NAME = "inception-serve";
 
     /** Triton's extensions this server implements, as its server metadata lists them. */
@@ -70,8 +78,8 @@ public class OipController {
 
     private final OipModels models;
     private final OipInference inference;
-    private final Duration requestTimeout;
     private final ClientDisconnects disconnects;
+    private final RequestArrival arrival;
     private final InferRequestReader reader;
     private final TritonStatistics statistics;
     private final ApplicationAvailability availability;
@@ -81,8 +89,8 @@ public class OipController {
     public OipController(
             OipModels models,
             OipInference inference,
-            InceptionProperties settings,
             ClientDisconnects disconnects,
+            RequestArrival arrival,
             InferRequestReader reader,
             TritonStatistics statistics,
             ApplicationAvailability availability,
@@ -90,8 +98,8 @@ public class OipController {
             ObjectProvider<BuildProperties> build) {
         this.models = models;
         this.inference = inference;
-        this.requestTimeout = settings.inference().requestTimeout();
         this.disconnects = disconnects;
+        this.arrival = arrival;
         this.reader = reader;
         this.statistics = statistics;
         this.availability = availability;
@@ -192,12 +200,8 @@ public class OipController {
         return disconnects.answerWhenDone(
                 request,
                 Cancellable.thenApply(
-                        inference.infer(
-                                model,
-                                reader.read(bytes, binaryHeader),
-                                RequestDeadline.orAfter(System.nanoTime(), requestTimeout)),
-                        this::encode),
-                error -> error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                        inference.infer(model, reader.read(bytes, binaryHeader), arrival.deadlineNanos(request)),
+                        this::encode));
     }
 
     /** The response's JSON, followed by its binary tensors when there are any. */

@@ -7,6 +7,10 @@ import io.inceptionserve.serving.InferenceException;
 import io.inceptionserve.serving.InvalidRequestException;
 import io.inceptionserve.serving.OverloadedException;
 import io.inceptionserve.web.ClientGoneException;
+import io.inceptionserve.web.ErrorWriter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -15,22 +19,40 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Answers every failure of the protocol's endpoints in the protocol's own shape,
- * {@code {"error": "..."}}, instead of the problem+json the rest of the service uses. It runs
- * before the service-wide handler, and only for {@link OipController}.
+ * {@code {"error": "..."}}, instead of the problem+json the rest of the service uses. As an advice
+ * it runs before the service-wide handler, and only for {@link OipController}; as an {@link
+ * ErrorWriter} it answers the refusals made before the controller runs.
  */
 @RestControllerAdvice(assignableTypes = OipController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class OipErrors {
+class OipErrors implements ErrorWriter {
 
     private static final Logger log = LoggerFactory.getLogger(OipErrors.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Override
+    public String pathPrefix() {
+        return OipController.PATH;
+    }
+
+    /** The protocol's clients read errors as {@code {"error": "..."}}, on every status. */
+    @Override
+    public void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+            throws IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.getOutputStream().write(JSON.writeValueAsBytes(new Metadata.Error(problem.getDetail())));
+    }
 
     /** Seconds a client should wait before retrying a model that is still loading. */
     private static final String LOADING_RETRY_AFTER = "5";

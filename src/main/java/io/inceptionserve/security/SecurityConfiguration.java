@@ -1,6 +1,7 @@
 package io.inceptionserve.security;
 
 import io.inceptionserve.security.ApiSecurityProperties.Mode;
+import io.inceptionserve.web.ErrorWriters;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -59,6 +60,7 @@ public class SecurityConfiguration {
             HttpSecurity http,
             ApiSecurityProperties settings,
             @Qualifier("handlerExceptionResolver") HandlerExceptionResolver exceptionResolver,
+            ErrorWriters errorWriters,
             ObjectProvider<JwtDecoder> jwtDecoder)
             throws Exception {
         // Credentials travel in headers that a page on another site cannot make a browser send,
@@ -80,8 +82,8 @@ public class SecurityConfiguration {
             return http.build();
         }
         SecurityProblems problems = settings.mode() == Mode.API_KEY
-                ? apiKeyAuthentication(http, settings, exceptionResolver)
-                : bearerTokenAuthentication(http, settings, exceptionResolver, jwtDecoder);
+                ? apiKeyAuthentication(http, settings, exceptionResolver, errorWriters)
+                : bearerTokenAuthentication(http, settings, exceptionResolver, errorWriters, jwtDecoder);
         String scope = settings.mode() == Mode.OAUTH2 ? settings.requiredScope() : "";
         http.exceptionHandling(exceptions ->
                         exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
@@ -98,9 +100,13 @@ public class SecurityConfiguration {
     }
 
     private static SecurityProblems apiKeyAuthentication(
-            HttpSecurity http, ApiSecurityProperties settings, HandlerExceptionResolver exceptionResolver) {
+            HttpSecurity http,
+            ApiSecurityProperties settings,
+            HandlerExceptionResolver exceptionResolver,
+            ErrorWriters errorWriters) {
         SecurityProblems problems = new SecurityProblems(
                 exceptionResolver,
+                errorWriters,
                 (request, response, e) -> {
                     response.setStatus(HttpStatus.UNAUTHORIZED.value());
                     response.setHeader(HttpHeaders.WWW_AUTHENTICATE, API_KEY_CHALLENGE);
@@ -117,6 +123,7 @@ public class SecurityConfiguration {
             HttpSecurity http,
             ApiSecurityProperties settings,
             HandlerExceptionResolver exceptionResolver,
+            ErrorWriters errorWriters,
             ObjectProvider<JwtDecoder> jwtDecoder) {
         JwtDecoder decoder = jwtDecoder.getIfAvailable(() -> {
             throw new IllegalStateException("inception.security.mode=oauth2 needs to know the tokens' signing keys: "
@@ -125,6 +132,7 @@ public class SecurityConfiguration {
         // The bearer-token classes write RFC 6750's WWW-Authenticate: Bearer error="invalid_token", ….
         SecurityProblems problems = new SecurityProblems(
                 exceptionResolver,
+                errorWriters,
                 new BearerTokenAuthenticationEntryPoint(),
                 new BearerTokenAccessDeniedHandler(),
                 "this endpoint needs an OAuth2 access token (a JWT) in the header 'Authorization: Bearer <token>'",

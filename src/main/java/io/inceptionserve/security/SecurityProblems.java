@@ -1,13 +1,14 @@
 package io.inceptionserve.security;
 
+import io.inceptionserve.web.ErrorWriter;
+import io.inceptionserve.web.ErrorWriters;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Map;
+import java.util.Optional;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.InsufficientAuthenticationException;
@@ -17,23 +18,21 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.servlet.HandlerExceptionResolver;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Answers the requests the security filters refuse the way the API answers every other error: an
  * RFC 9457 problem. The mode's own challenge first sets the status and {@code WWW-Authenticate};
  * the body is then written by Spring MVC's exception handling (the API's {@code ProblemHandler}
- * renders an {@link ErrorResponseException}), so it has the same shape and media type. Under
- * {@code /v2} the body is the Open Inference Protocol's error object instead.
+ * renders an {@link ErrorResponseException}), so it has the same shape and media type. An API
+ * with an error shape of its own answers its requests with its {@link ErrorWriter} instead.
  */
 final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     /** The API's problem types share this prefix (see {@code ProblemHandler}). */
     private static final String TYPE_PREFIX = "urn:inception-serve:problem:";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final HandlerExceptionResolver resolver;
+    private final ErrorWriters errorWriters;
     private final AuthenticationEntryPoint challenge;
     private final AccessDeniedHandler denial;
     private final String credentialsNeeded;
@@ -47,11 +46,13 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
      */
     SecurityProblems(
             HandlerExceptionResolver resolver,
+            ErrorWriters errorWriters,
             AuthenticationEntryPoint challenge,
             AccessDeniedHandler denial,
             String credentialsNeeded,
             String notGranted) {
         this.resolver = resolver;
+        this.errorWriters = errorWriters;
         this.challenge = challenge;
         this.denial = denial;
         this.credentialsNeeded = credentialsNeeded;
@@ -84,21 +85,15 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
     private void write(
             HttpServletRequest request, HttpServletResponse response, String type, String title, String detail)
             throws IOException {
-        if (isOpenInferenceProtocol(request)) {
-            // The Open Inference Protocol's clients read errors as {"error": "..."}, on every status.
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", detail)));
-            return;
-        }
         HttpStatusCode status = HttpStatusCode.valueOf(response.getStatus());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));
         problem.setTitle(title);
+        Optional<ErrorWriter> apiWriter = errorWriters.find(request);
+        if (apiWriter.isPresent()) {
+            apiWriter.get().write(request, response, problem);
+            return;
+        }
         resolver.resolveException(request, response, null, new ErrorResponseException(status, problem, null));
-    }
-
-    private static boolean isOpenInferenceProtocol(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/v2") || path.startsWith("/v2/");
     }
 }

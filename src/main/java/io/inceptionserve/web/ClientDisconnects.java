@@ -5,11 +5,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
@@ -77,12 +78,9 @@ public class ClientDisconnects implements WebServerFactoryCustomizer<TomcatServl
      * The request's answer, handed to the container once {@code answer} completes, the request's
      * thread being given back meanwhile. A client that goes away first cancels {@code answer} (the
      * images still queued are dropped) and the request ends with {@link ClientGoneException};
-     * another failure ends it with what {@code failures} makes of it.
+     * another failure ends it with the exception {@code answer} failed with.
      */
-    public <T> DeferredResult<T> answerWhenDone(
-            HttpServletRequest request,
-            CompletableFuture<T> answer,
-            Function<Throwable, ? extends Throwable> failures) {
+    public <T> DeferredResult<T> answerWhenDone(HttpServletRequest request, CompletableFuture<T> answer) {
         DeferredResult<T> result = new DeferredResult<>(ASYNC_TIMEOUT_MILLIS);
         Watch watch = watch(request, () -> answer.cancel(false));
         answer.whenComplete((value, failure) -> {
@@ -90,12 +88,22 @@ public class ClientDisconnects implements WebServerFactoryCustomizer<TomcatServl
             if (failure == null) {
                 result.setResult(value);
             } else {
-                result.setErrorResult(answer.isCancelled() ? new ClientGoneException() : failures.apply(failure));
+                result.setErrorResult(answer.isCancelled() ? new ClientGoneException() : unwrapped(failure));
             }
         });
         result.onError(failure -> answer.cancel(false));
         result.onTimeout(() -> answer.cancel(false));
         return result;
+    }
+
+    /** The exception itself, from under the wrappers a future's stages put around it. */
+    private static Throwable unwrapped(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import io.inceptionserve.config.InceptionProperties;
 import java.time.Duration;

@@ -1,7 +1,9 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import io.inceptionserve.config.InceptionProperties;
 import jakarta.servlet.DispatcherType;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -10,8 +12,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.multipart.MultipartResolver;
 
 /**
- * Request bodies of the classification endpoints are received by {@link BodyReadingFilter} and
- * split into parts by {@link ReceivedMultipartResolver}, with the limits of
+ * Request bodies on the paths the APIs declare ({@link BodyReadingPaths}) are received by {@link
+ * BodyReadingFilter} and split into parts by {@link ReceivedMultipartResolver}, with the limits of
  * {@code spring.servlet.multipart.*} and {@code inception.reliability.*}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -23,13 +25,20 @@ class BodyReadingConfiguration {
 
     @Bean
     FilterRegistrationBean<BodyReadingFilter> bodyReadingFilter(
-            InceptionProperties properties, MultipartProperties multipart) {
+            InceptionProperties properties,
+            MultipartProperties multipart,
+            RequestArrival arrival,
+            ErrorWriters errorWriters,
+            ObjectProvider<BodyReadingPaths> paths) {
         BodyReadingFilter filter = new BodyReadingFilter(
-                multipart.getMaxRequestSize().toBytes(),
-                properties.inference().requestTimeout(),
-                properties.reliability());
+                multipart.getMaxRequestSize().toBytes(), arrival, errorWriters, properties.reliability());
         FilterRegistrationBean<BodyReadingFilter> registration = new FilterRegistrationBean<>(filter);
-        registration.addUrlPatterns("/classify", "/v2/*");
+        List<String> urlPatterns = paths.orderedStream()
+                .flatMap(declared -> declared.urlPatterns().stream())
+                .toList();
+        registration.setUrlPatterns(urlPatterns);
+        // Without patterns a registration covers every path.
+        registration.setEnabled(!urlPatterns.isEmpty());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setAsyncSupported(true);
         registration.setOrder(ORDER);

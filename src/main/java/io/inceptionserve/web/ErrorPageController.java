@@ -1,4 +1,4 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,9 +41,9 @@ public class ErrorPageController implements ErrorController {
         if (error instanceof MultipartException multipart) {
             // Raised by a filter that read a parameter of a multipart request, before the controllers.
             problem = multipartProblems.of(multipart);
-        } else if (error instanceof UnreadableBodyException || error instanceof IOException) {
+        } else if (error instanceof IOException) {
             // A body that broke off or stopped arriving: the container sends these here itself.
-            problem = MultipartProblems.unreadable(error instanceof UnreadableBodyException ? error.getCause() : error);
+            problem = MultipartProblems.unreadable(error);
         } else {
             problem = ProblemDetail.forStatusAndDetail(status, detail(status, error, request, path));
             problem.setType(URI.create("urn:inception-serve:problem:" + typeOf(status)));

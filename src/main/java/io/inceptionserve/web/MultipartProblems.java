@@ -1,4 +1,4 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -29,7 +29,7 @@ public class MultipartProblems {
         this.multipart = multipart;
     }
 
-    ProblemDetail of(MultipartException e) {
+    public ProblemDetail of(MultipartException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             String message = cause.getMessage() == null ? "" : cause.getMessage();
             if (message.startsWith(HEADER_TOO_LARGE)) {
@@ -69,7 +69,7 @@ public class MultipartProblems {
     }
 
     /** A body that stopped arriving (408) or broke off (400). */
-    static ProblemDetail unreadable(Throwable cause) {
+    public static ProblemDetail unreadable(Throwable cause) {
         if (stalled(cause)) {
             return problem(
                     HttpStatus.REQUEST_TIMEOUT,

@@ -1,4 +1,4 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;

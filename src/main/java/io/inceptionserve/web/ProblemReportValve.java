@@ -1,4 +1,4 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -1,7 +1,6 @@
-package io.inceptionserve.api;
+package io.inceptionserve.web;
 
 import io.inceptionserve.config.InceptionProperties.Reliability;
-import io.inceptionserve.inference.RequestDeadline;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -12,8 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -50,7 +47,8 @@ class BodyReadingFilter extends OncePerRequestFilter {
     private static final long CHUNKED_STEP_BYTES = 1 << 20;
 
     private final long maxBodyBytes;
-    private final Duration requestTimeout;
+    private final RequestArrival arrival;
+    private final ErrorWriters errorWriters;
     private final long stallNanos;
     private final long budgetBytes;
     private final Semaphore budgetKiB;
@@ -58,9 +56,10 @@ class BodyReadingFilter extends OncePerRequestFilter {
     private final SecurityContextRepository authentications = new RequestAttributeSecurityContextRepository();
     private final ScheduledExecutorService watch;
 
-    BodyReadingFilter(long maxBodyBytes, Duration requestTimeout, Reliability reliability) {
+    BodyReadingFilter(long maxBodyBytes, RequestArrival arrival, ErrorWriters errorWriters, Reliability reliability) {
         this.maxBodyBytes = maxBodyBytes;
-        this.requestTimeout = requestTimeout;
+        this.arrival = arrival;
+        this.errorWriters = errorWriters;
         this.stallNanos = reliability.uploadStallTimeout().toNanos();
         this.budgetBytes = reliability.uploadBufferBudget().toBytes();
         this.budgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes >> 10));
@@ -83,57 +82,58 @@ class BodyReadingFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (isAsyncDispatch(request)) {
-            Object body = request.getAttribute(BODY);
-            if (body instanceof Received received) {
-                try {
-                    run(
-                            received.deadlineNanos(),
-                            () -> chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response));
-                } finally {
-                    // A controller that answers later is dispatched again, with the body still there.
-                    if (!request.isAsyncStarted()) {
-                        request.removeAttribute(BODY);
-                        budgetKiB.release(received.reservedKiB());
-                    }
-                }
-            } else {
-                chain.doFilter(request, response);
+            runControllers(request, response, chain);
+        } else {
+            arrived(request, response, chain);
+        }
+    }
+
+    /** The second pass: the controllers read the body received in the first. */
+    private void runControllers(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!(request.getAttribute(BODY) instanceof Received received)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        try {
+            chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response);
+        } finally {
+            // A controller that answers later is dispatched again, with the body still there.
+            if (!request.isAsyncStarted()) {
+                request.removeAttribute(BODY);
+                budgetKiB.release(received.reservedKiB());
             }
-            return;
         }
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
+    }
+
+    /** The first pass: a request without a body goes on at once; a body is refused or starts arriving. */
+    private void arrived(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        arrival.arrived(request);
         long declared = request.getContentLengthLong();
-        boolean hasBody = declared > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
-        if (!hasBody) {
-            run(deadline, () -> chain.doFilter(request, response));
-            return;
-        }
-        if (declared > maxBodyBytes) {
+        if (declared <= 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            chain.doFilter(request, response);
+        } else if (declared > maxBodyBytes) {
             answer(
                     request,
                     response,
-                    problem(
-                            HttpStatus.CONTENT_TOO_LARGE,
-                            "body-too-large",
-                            "Body too large",
-                            "the request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
-                                    + " bytes"));
-            return;
+                    bodyTooLarge("the request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes
+                            + " bytes"));
+        } else {
+            receive(request, response, declared);
         }
-        // A body of unknown length (chunked) reserves as it grows, a step at a time.
+    }
+
+    /**
+     * Reserves the body's room in the budget and reads it through non-blocking reads. A body of
+     * unknown length (chunked, {@code declared} 0 or less) reserves as it grows, a step at a time.
+     */
+    private void receive(HttpServletRequest request, HttpServletResponse response, long declared) throws IOException {
         long limit = declared > 0 ? declared : maxBodyBytes;
         int reservedKiB = kibFor(declared > 0 ? declared : CHUNKED_STEP_BYTES);
         if (!budgetKiB.tryAcquire(reservedKiB)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-            answer(
-                    request,
-                    response,
-                    problem(
-                            HttpStatus.SERVICE_UNAVAILABLE,
-                            "uploads-busy",
-                            "Too many uploads in progress",
-                            "the service is receiving as many request bodies as it holds at once (" + budgetBytes
-                                    + " bytes); retry shortly"));
+            answer(request, response, uploadsBusy());
             return;
         }
         // The controllers run in a second, asynchronous dispatch through the security filters,
@@ -141,27 +141,21 @@ class BodyReadingFilter extends OncePerRequestFilter {
         authentications.saveContext(SecurityContextHolder.getContext(), request, response);
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        Upload upload = new Upload(async, request.getInputStream(), limit, reservedKiB, deadline);
+        Upload upload = new Upload(async, request.getInputStream(), limit, reservedKiB);
         receiving.add(upload);
         request.getInputStream().setReadListener(upload);
-    }
-
-    private static void run(long deadline, RequestDeadline.ThrowingRunnable work) throws ServletException, IOException {
-        try {
-            RequestDeadline.runWith(deadline, work);
-        } catch (ServletException | IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new ServletException(e);
-        }
     }
 
     private static int kibFor(long bytes) {
         return (int) Math.max(1, (bytes + 1023) >> 10);
     }
 
+    private static ProblemDetail bodyTooLarge(String detail) {
+        return MultipartProblems.problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Body too large", detail);
+    }
+
     private ProblemDetail uploadsBusy() {
-        return problem(
+        return MultipartProblems.problem(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "uploads-busy",
                 "Too many uploads in progress",
@@ -176,20 +170,15 @@ class BodyReadingFilter extends OncePerRequestFilter {
         }
     }
 
-    static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
-        return MultipartProblems.problem(status, type, title, detail);
-    }
-
-    /** Writes the refusal: problem+json, or under {@code /v2} the protocol's {@code {"error": ...}}. */
-    private static void answer(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
+    /** Writes the refusal in the shape of the API the request is for: its own, or problem+json. */
+    private void answer(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
             throws IOException {
-        response.setStatus(problem.getStatus());
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (path.equals("/v2") || path.startsWith("/v2/")) {
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            response.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", problem.getDetail())));
+        var writer = errorWriters.find(request);
+        if (writer.isPresent()) {
+            writer.get().write(request, response, problem);
             return;
         }
+        response.setStatus(problem.getStatus());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(JSON.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8));
     }
@@ -200,7 +189,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
     }
 
     /** A body received in full, waiting for the controllers. */
-    private record Received(byte[] bytes, long deadlineNanos, int reservedKiB) {}
+    private record Received(byte[] bytes, int reservedKiB) {}
 
     /** One body on its way in; callbacks come from container threads, the stall check from the watch. */
     private final class Upload implements ReadListener {
@@ -209,18 +198,16 @@ class BodyReadingFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final long limit;
         private int reservedKiB;
-        private final long deadlineNanos;
         private final ByteArrayOutputStream bytes;
         private final byte[] buffer = new byte[16 * 1024];
         private long lastProgressNanos = System.nanoTime();
         private boolean over;
 
-        Upload(AsyncContext async, ServletInputStream in, long limit, int reservedKiB, long deadlineNanos) {
+        Upload(AsyncContext async, ServletInputStream in, long limit, int reservedKiB) {
             this.async = async;
             this.in = in;
             this.limit = limit;
             this.reservedKiB = reservedKiB;
-            this.deadlineNanos = deadlineNanos;
             this.bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 20));
         }
 
@@ -234,11 +221,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                     }
                     lastProgressNanos = System.nanoTime();
                     if (bytes.size() + (long) n > limit) {
-                        fail(problem(
-                                HttpStatus.CONTENT_TOO_LARGE,
-                                "body-too-large",
-                                "Body too large",
-                                "the request body exceeds the limit of " + limit + " bytes"));
+                        fail(bodyTooLarge("the request body exceeds the limit of " + limit + " bytes"));
                         return;
                     }
                     if (bytes.size() + (long) n > (long) reservedKiB << 10) {
@@ -263,7 +246,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 over = true;
             }
             receiving.remove(this);
-            async.getRequest().setAttribute(BODY, new Received(bytes.toByteArray(), deadlineNanos, reservedKiB));
+            async.getRequest().setAttribute(BODY, new Received(bytes.toByteArray(), reservedKiB));
             async.dispatch();
         }
 
