@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
@@ -32,8 +31,9 @@ import tools.jackson.databind.ser.std.ToStringSerializer;
 
 /**
  * The report of a run, written to {@code report/} in the model directory: {@code summary.json}
- * (everything, machine-readable), {@code summary.md} (the same for people), and the charts
- * {@code loss.png}, {@code accuracy.png} and {@code confusion-matrix.png}.
+ * (everything, machine-readable), {@code summary.md} (the same for people, see {@link
+ * SummaryMarkdown}), and the charts {@code loss.png}, {@code accuracy.png} and {@code
+ * confusion-matrix.png}.
  */
 final class TrainingReport {
 
@@ -62,7 +62,7 @@ final class TrainingReport {
         Path dir = result.modelDir().resolve(DIRECTORY);
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve("summary.json").toFile(), summary(result));
-        Files.writeString(dir.resolve("summary.md"), markdown(result), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("summary.md"), SummaryMarkdown.of(result), StandardCharsets.UTF_8);
         List<Integer> epochs =
                 result.history().stream().map(EpochMetrics::epoch).toList();
         save(
@@ -131,101 +131,6 @@ final class TrainingReport {
         confusion.put("counts", evaluation.confusion());
         summary.put("confusionMatrix", confusion);
         return summary;
-    }
-
-    private static String markdown(TrainingResult result) {
-        TrainingOptions options = result.options();
-        Evaluation evaluation = result.finalEvaluation();
-        EpochMetrics best = result.bestEpoch();
-        Hardware hardware = result.hardware();
-        StringBuilder md = new StringBuilder();
-        String model = options.name().equals(options.architecture().id())
-                ? options.name()
-                : options.name() + " (" + options.architecture().id() + ")";
-        md.append("# ")
-                .append(model)
-                .append(" trained on ")
-                .append(result.dataSource())
-                .append("\n\n");
-        md.append(String.format(
-                Locale.ROOT,
-                """
-                - Test accuracy of the shipped weights (epoch %d, the last, stored as %s, as the service runs them): **top-1 %.4f**, top-5 %.4f, loss %.4f
-                - Best test top-1: %.4f at epoch %d
-                - Input %d×%d, %d channel(s); %,d parameters (%,d while training, with the aux heads)
-                - %s; batch %d; label smoothing %s; aux weight %s; augmentation %s; seed %d
-                - Training time %.1f min (steps only), %.0f images/s
-                - Hardware: %s, %d cores, %s, %s on %s, DJL %s, %d intra-op threads
-
-                """,
-                result.history().size(),
-                options.storage().id(),
-                evaluation.top1(),
-                evaluation.top5(),
-                evaluation.loss(),
-                best.testTop1(),
-                best.epoch(),
-                options.inputSize(),
-                options.inputSize(),
-                options.channels(),
-                result.parameters(),
-                result.trainingParameters(),
-                LearningRateSchedule.describe(options),
-                options.batchSize(),
-                options.labelSmoothing(),
-                options.auxWeight(),
-                options.augment(),
-                options.seed(),
-                result.trainSeconds() / 60,
-                result.imagesPerSecond(),
-                hardware.cpuModel(),
-                hardware.cores(),
-                hardware.os(),
-                hardware.engine(),
-                hardware.device(),
-                hardware.djlVersion(),
-                hardware.intraOpThreads()));
-
-        md.append("## Epochs\n\n![loss](loss.png)\n\n![accuracy](accuracy.png)\n\n");
-        md.append("| epoch | lr | train loss | train acc | test loss | test top-1 | test top-5 | img/s | train s |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (EpochMetrics m : result.history()) {
-            md.append(String.format(
-                    Locale.ROOT,
-                    "| %d | %.2e | %.4f | %.4f | %.4f | %.4f | %.4f | %.0f | %.0f |%n",
-                    m.epoch(),
-                    m.learningRate(),
-                    m.trainLoss(),
-                    m.trainAccuracy(),
-                    m.testLoss(),
-                    m.testTop1(),
-                    m.testTop5(),
-                    m.imagesPerSecond(),
-                    m.trainSeconds()));
-        }
-
-        md.append("\n## Per-class test accuracy\n\n| class | accuracy |\n|---|---:|\n");
-        double[] accuracy = evaluation.perClassAccuracy();
-        for (int i = 0; i < accuracy.length; i++) {
-            md.append(String.format(
-                    Locale.ROOT, "| %s | %.4f |%n", result.classes().get(i), accuracy[i]));
-        }
-
-        md.append(
-                "\n## Confusion matrix (rows: true class, columns: predicted)\n\n![confusion matrix](confusion-matrix.png)\n\n");
-        md.append("| true \\ predicted |");
-        result.classes().forEach(label -> md.append(' ').append(label).append(" |"));
-        md.append("\n|---|").append("---:|".repeat(result.classes().size())).append('\n');
-        int[][] confusion = evaluation.confusion();
-        for (int i = 0; i < confusion.length; i++) {
-            md.append("| ").append(result.classes().get(i)).append(" |");
-            for (int count : confusion[i]) {
-                md.append(' ').append(count).append(" |");
-            }
-            md.append('\n');
-        }
-        md.append("\nAll options are in `summary.json`.\n");
-        return md.toString();
     }
 
     /** One curve of a chart: a metric per epoch. */

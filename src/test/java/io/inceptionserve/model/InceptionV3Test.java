@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Pair;
 import io.inceptionserve.model.blocks.InceptionNetwork;
+import io.inceptionserve.model.inceptionv3.InceptionA;
+import io.inceptionserve.model.inceptionv3.InceptionB;
 import io.inceptionserve.model.inceptionv3.InceptionV3;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -86,10 +88,11 @@ class InceptionV3Test {
     }
 
     @Test
-    void tableRowsWhoseBranchesDoNotFitTheirKindAreRejected() {
-        assertThatThrownBy(() -> new InceptionV3.ModuleSpec("x", InceptionV3.Kind.B, 1, 64, 0, 1, 1, 1, 0, 1))
+    void tableRowsWhoseBranchesDoNotFitTheModuleAreRejected() {
+        // A grid reduction with a 1×1 branch, a module with a 1×1 branch but no projection.
+        assertThatThrownBy(() -> new InceptionB(new InceptionV3.ModuleSpec("x", 1, 64, 0, 1, 1, 1, 0, 1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new InceptionV3.ModuleSpec("x", InceptionV3.Kind.A, 1, 64, 1, 1, 1, 1, 0, 1))
+        assertThatThrownBy(() -> new InceptionA(new InceptionV3.ModuleSpec("x", 1, 64, 1, 1, 1, 1, 0, 1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -10,25 +10,23 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * An auxiliary classifier (torchvision's {@code InceptionAux}) placed in the trunk between two
- * modules: adaptive average pool to {@code poolSize}² → conv 1×1, 128 → flatten → linear 1024 →
- * ReLU → dropout 0.7 → linear to the classes.
+ * An auxiliary classifier placed in the trunk between two modules. GoogLeNet's and Inception-v2's
+ * (torchvision's {@code InceptionAux} in googlenet.py) is adaptive average pool to {@code
+ * poolSize}² → conv 1×1, 128 → flatten → linear 1024 → ReLU → dropout 0.7 → linear to the classes;
+ * Inception-v3's is a subclass with its own layers.
  *
  * <p>It passes the trunk activation on unchanged. In training it also returns its logits as a side
  * output, which {@link ScopedSequentialBlock} carries to the end of the network; in inference it
  * evaluates nothing at all. {@link #getOutputShapes} therefore describes the pass-through.
  */
-public final class AuxiliaryClassifier extends ScopedSequentialBlock {
+public class AuxiliaryClassifier extends ScopedSequentialBlock {
 
     private static final int CONV_FILTERS = 128;
     private static final int HIDDEN_UNITS = 1024;
     private static final float DROPOUT = 0.7f;
 
-    /**
-     * Creates an auxiliary classifier without layers, for a network whose head has other ones
-     * (Inception-v3's); the caller adds them.
-     */
-    public AuxiliaryClassifier() {}
+    /** Creates an auxiliary classifier without layers, for a subclass that adds other ones. */
+    protected AuxiliaryClassifier() {}
 
     /**
      * Creates an auxiliary classifier.

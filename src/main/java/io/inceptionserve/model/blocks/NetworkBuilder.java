@@ -15,11 +15,11 @@ public abstract class NetworkBuilder<B extends NetworkBuilder<B>> {
     protected int numClasses;
     protected int inputChannels = 3;
     protected boolean auxHeads = true;
-    protected float dropout;
+    private final float dropout;
 
-    /** @param defaultDropout the dropout rate before the classifier that the network's design uses */
-    protected NetworkBuilder(float defaultDropout) {
-        this.dropout = defaultDropout;
+    /** @param dropout the dropout rate before the classifier that the network's design uses */
+    protected NetworkBuilder(float dropout) {
+        this.dropout = dropout;
     }
 
     /** The builder itself, typed as the subclass. */
@@ -55,17 +55,6 @@ public abstract class NetworkBuilder<B extends NetworkBuilder<B>> {
      */
     public B optAuxHeads(boolean auxHeads) {
         this.auxHeads = auxHeads;
-        return self();
-    }
-
-    /**
-     * Sets the dropout rate before the final linear layer.
-     *
-     * @param dropout the rate
-     * @return this builder
-     */
-    public B optDropout(float dropout) {
-        this.dropout = dropout;
         return self();
     }
 

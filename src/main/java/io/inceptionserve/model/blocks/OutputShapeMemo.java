@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
  * <p>A container's output shapes are its children's, chained; DJL asks for them at every nesting
  * level while a network initialises (each parent, after initialising a child, asks for the child's
  * output to initialise the next one), and a pool's shapes are found by running it (DJL's {@code
- * LambdaBlock}). Without the memo, building Inception-v3 at 299 px ran each module's pools once
+ * LambdaBlock}). Without the memo, building Inception-v3 at 299 px runs each module's pools once
  * per enclosing level.
  */
 final class OutputShapeMemo {

@@ -3,6 +3,7 @@ package io.inceptionserve.model.googlenet;
 import ai.djl.nn.Block;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
 import io.inceptionserve.model.blocks.BasicConv2d;
+import io.inceptionserve.model.blocks.ChannelTableRow;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
@@ -67,7 +68,8 @@ public final class GoogLeNet {
      * @param poolProj the 1×1 projection after the pool
      */
     public record ModuleSpec(
-            String name, int in, int ch1x1, int ch3x3Reduce, int ch3x3, int ch5x5Reduce, int ch5x5, int poolProj) {
+            String name, int in, int ch1x1, int ch3x3Reduce, int ch3x3, int ch5x5Reduce, int ch5x5, int poolProj)
+            implements ChannelTableRow {
 
         /**
          * Returns the module's output channels.
@@ -182,11 +184,7 @@ public final class GoogLeNet {
         }
 
         private InceptionModule module(String name, BasicConv2d conv) {
-            ModuleSpec spec = MODULES.stream()
-                    .filter(row -> row.name().equals(name))
-                    .findFirst()
-                    .orElseThrow();
-            return new InceptionModule(spec, conv, thirdBranchKernel);
+            return new InceptionModule(ChannelTableRow.named(MODULES, name), conv, thirdBranchKernel);
         }
 
         private AuxiliaryClassifier auxHead(BasicConv2d conv) {

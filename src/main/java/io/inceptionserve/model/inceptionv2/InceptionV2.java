@@ -6,6 +6,7 @@ import static io.inceptionserve.model.inceptionv2.InceptionV2.PoolType.MAX;
 
 import ai.djl.nn.Block;
 import io.inceptionserve.model.blocks.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.ChannelTableRow;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
@@ -84,7 +85,8 @@ public final class InceptionV2 {
             int doubleReduce,
             int doubleWidth,
             PoolType pool,
-            int poolProj) {
+            int poolProj)
+            implements ChannelTableRow {
 
         /** Rejects rows whose pool and projection columns contradict each other. */
         public ModuleSpec {
@@ -169,10 +171,7 @@ public final class InceptionV2 {
         }
 
         private static ModuleSpec module(String name) {
-            return MODULES.stream()
-                    .filter(row -> row.name().equals(name))
-                    .findFirst()
-                    .orElseThrow();
+            return ChannelTableRow.named(MODULES, name);
         }
     }
 }

@@ -1,17 +1,9 @@
 package io.inceptionserve.model.inceptionv3;
 
 import static io.inceptionserve.model.blocks.BasicConv2d.WITH_BATCH_NORM;
-import static io.inceptionserve.model.inceptionv3.InceptionV3.Kind.A;
-import static io.inceptionserve.model.inceptionv3.InceptionV3.Kind.B;
-import static io.inceptionserve.model.inceptionv3.InceptionV3.Kind.C;
-import static io.inceptionserve.model.inceptionv3.InceptionV3.Kind.D;
-import static io.inceptionserve.model.inceptionv3.InceptionV3.Kind.E;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
-import io.inceptionserve.model.blocks.AuxiliaryClassifier;
+import io.inceptionserve.model.blocks.ChannelTableRow;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.blocks.Layers;
 import io.inceptionserve.model.blocks.NetworkBuilder;
@@ -20,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds Inception-v3 with torchvision's {@code Inception3} topology as an {@link
+ * Builds Inception-v3 with torchvision's {@code Inception3} topology (inception.py) as an {@link
  * InceptionNetwork} with the stages stem, mixed5 (35×35), mixed6 (→ 17×17, with the auxiliary
  * head AuxLogits on Mixed_6e's output), mixed7 (→ 8×8) and head. Every convolution is torchvision's
  * {@code BasicConv2d}: conv without bias → BatchNorm (eps 0.001) → ReLU.
@@ -42,66 +34,47 @@ import java.util.Map;
 public final class InceptionV3 {
 
     /**
-     * torchvision's module table (inception.py), row for row. Columns by kind (torchvision's
-     * InceptionA–E): A, C and E have four branches, 1×1 ‖ reduce → width ‖ double reduce → double
-     * width ‖ avg pool → projection (in C the 7×7 branches keep the reduce width until their last
-     * layer; in E the last layers split into 1×3 ‖ 3×1 of the width each). B and D are grid
-     * reductions whose pool branch is a 3×3/2 max pool passing the input through (B's 3×3 branch
-     * has no reduce).
+     * torchvision's widths of each Mixed module (inception.py, InceptionA–E), row for row. A module
+     * concatenates up to four branches, and the columns follow them: the 1×1 branch; a branch of a
+     * 1×1 reduce and wider layers (red, width); a deeper branch of the same form (dblRed,
+     * dblWidth); the pool branch's projection. 0 marks a branch or reduce the module lacks. Which
+     * of the two widths a branch's inner layers take, each module class shows.
      */
     // spotless:off (the table keeps its columns aligned)
     public static final List<ModuleSpec> MODULES =
             List.of(
-                    //             name kind    in   #1x1   red  width   dblRed  dblWidth  proj   out
-                    new ModuleSpec("5b",  A,   192,    64,   48,    64,      64,       96,   32,   256),
-                    new ModuleSpec("5c",  A,   256,    64,   48,    64,      64,       96,   64,   288),
-                    new ModuleSpec("5d",  A,   288,    64,   48,    64,      64,       96,   64,   288),
-                    new ModuleSpec("6a",  B,   288,     0,    0,   384,      64,       96,    0,   768),
-                    new ModuleSpec("6b",  C,   768,   192,  128,   192,     128,      192,  192,   768),
-                    new ModuleSpec("6c",  C,   768,   192,  160,   192,     160,      192,  192,   768),
-                    new ModuleSpec("6d",  C,   768,   192,  160,   192,     160,      192,  192,   768),
-                    new ModuleSpec("6e",  C,   768,   192,  192,   192,     192,      192,  192,   768),
-                    new ModuleSpec("7a",  D,   768,     0,  192,   320,     192,      192,    0,  1280),
-                    new ModuleSpec("7b",  E,  1280,   320,  384,   384,     448,      384,  192,  2048),
-                    new ModuleSpec("7c",  E,  2048,   320,  384,   384,     448,      384,  192,  2048));
+                    //             name    in   #1x1   red  width  dblRed  dblWidth  proj   out
+                    new ModuleSpec("5b",  192,    64,   48,    64,     64,       96,   32,   256),
+                    new ModuleSpec("5c",  256,    64,   48,    64,     64,       96,   64,   288),
+                    new ModuleSpec("5d",  288,    64,   48,    64,     64,       96,   64,   288),
+                    new ModuleSpec("6a",  288,     0,    0,   384,     64,       96,    0,   768),
+                    new ModuleSpec("6b",  768,   192,  128,   192,    128,      192,  192,   768),
+                    new ModuleSpec("6c",  768,   192,  160,   192,    160,      192,  192,   768),
+                    new ModuleSpec("6d",  768,   192,  160,   192,    160,      192,  192,   768),
+                    new ModuleSpec("6e",  768,   192,  192,   192,    192,      192,  192,   768),
+                    new ModuleSpec("7a",  768,     0,  192,   320,    192,      192,    0,  1280),
+                    new ModuleSpec("7b", 1280,   320,  384,   384,    448,      384,  192,  2048),
+                    new ModuleSpec("7c", 2048,   320,  384,   384,    448,      384,  192,  2048));
     // spotless:on
-
-    private static final int AUX_CONV0_FILTERS = 128;
-    private static final int AUX_CONV1_FILTERS = 768;
 
     private InceptionV3() {}
 
-    /** torchvision's module classes InceptionA–E. */
-    public enum Kind {
-        /** 35×35 module with a 5×5 and a double 3×3 branch. */
-        A,
-        /** 35×35 → 17×17 grid reduction. */
-        B,
-        /** 17×17 module with factorised 7×7 branches. */
-        C,
-        /** 17×17 → 8×8 grid reduction. */
-        D,
-        /** 8×8 module with split 1×3 ‖ 3×1 branches. */
-        E
-    }
-
     /**
-     * One Mixed module's channel numbers, columns as in {@link #MODULES}.
+     * One Mixed module's widths, columns as in {@link #MODULES}.
      *
      * @param name the module's suffix, e.g. "5b" for Mixed_5b
-     * @param kind torchvision's module class
      * @param in input channels (a check value: DJL infers it)
-     * @param ch1x1 the 1×1 branch's width (0: no such branch)
-     * @param reduce the 1×1 reduction of the single branch (0: none)
-     * @param width that branch's output width (per half in E)
-     * @param doubleReduce the 1×1 reduction of the double branch
-     * @param doubleWidth that branch's output width (per half in E)
-     * @param poolProj the pool branch's 1×1 projection (0: a max pool passing the input through)
+     * @param ch1x1 the 1×1 branch's width (0: a grid reduction, without one)
+     * @param reduce the 1×1 reduce of the second branch (0: none, InceptionB's 3×3)
+     * @param width the second branch's output width (per half where InceptionE splits it)
+     * @param doubleReduce the 1×1 reduce of the third branch
+     * @param doubleWidth the third branch's output width (per half where InceptionE splits it)
+     * @param poolProj the pool branch's 1×1 projection (0: a grid reduction's max pool passing the
+     *     input through)
      * @param out output channels (a check value for the tests)
      */
     public record ModuleSpec(
             String name,
-            Kind kind,
             int in,
             int ch1x1,
             int reduce,
@@ -109,17 +82,8 @@ public final class InceptionV3 {
             int doubleReduce,
             int doubleWidth,
             int poolProj,
-            int out) {
-
-        /** Rejects rows whose branch columns do not fit their kind. */
-        public ModuleSpec {
-            boolean reduction = kind == B || kind == D;
-            if (reduction != (ch1x1 == 0) || reduction != (poolProj == 0)) {
-                throw new IllegalArgumentException(
-                        name + ": only grid reductions (B, D) lack the 1×1 and projection branches");
-            }
-        }
-    }
+            int out)
+            implements ChannelTableRow {}
 
     /**
      * Creates a builder.
@@ -142,44 +106,47 @@ public final class InceptionV3 {
             return this;
         }
 
+        /** The shapes are torchvision's {@code Inception3._forward} comments, at 299 px. */
         @Override
         protected void addStages(Map<String, Block> stages) {
+            Block auxLogits = auxHeads ? new InceptionAux(numClasses) : null;
+            // N x 3 x 299 x 299
             stages.put(
                     "stem",
                     new ScopedSequentialBlock()
-                            .add("Conv2d_1a_3x3", WITH_BATCH_NORM.of(32, 3, 2, 0))
-                            .add("Conv2d_2a_3x3", WITH_BATCH_NORM.of(32, 3, 1, 0))
-                            .add("Conv2d_2b_3x3", WITH_BATCH_NORM.of(64, 3, 1, 1))
-                            .add("maxpool1", Layers.maxPool(3, 2, 0, false))
-                            .add("Conv2d_3b_1x1", WITH_BATCH_NORM.same(80, 1, 1))
-                            .add("Conv2d_4a_3x3", WITH_BATCH_NORM.of(192, 3, 1, 0))
-                            .add("maxpool2", Layers.maxPool(3, 2, 0, false)));
-            stages.put("mixed5", mixed("5b", "5c", "5d"));
-            stages.put("mixed6", mixed("6a", "6b", "6c", "6d", "6e").add("AuxLogits", auxHeads ? auxLogits() : null));
-            stages.put("mixed7", mixed("7a", "7b", "7c"));
+                            .add("Conv2d_1a_3x3", WITH_BATCH_NORM.of(32, 3, 2, 0)) // N x 32 x 149 x 149
+                            .add("Conv2d_2a_3x3", WITH_BATCH_NORM.of(32, 3, 1, 0)) // N x 32 x 147 x 147
+                            .add("Conv2d_2b_3x3", WITH_BATCH_NORM.of(64, 3, 1, 1)) // N x 64 x 147 x 147
+                            .add("maxpool1", Layers.maxPool(3, 2, 0, false)) // N x 64 x 73 x 73
+                            .add("Conv2d_3b_1x1", WITH_BATCH_NORM.same(80, 1, 1)) // N x 80 x 73 x 73
+                            .add("Conv2d_4a_3x3", WITH_BATCH_NORM.of(192, 3, 1, 0)) // N x 192 x 71 x 71
+                            .add("maxpool2", Layers.maxPool(3, 2, 0, false))); // N x 192 x 35 x 35
+            stages.put(
+                    "mixed5",
+                    new ScopedSequentialBlock()
+                            .add("Mixed_5b", new InceptionA(module("5b"))) // N x 256 x 35 x 35
+                            .add("Mixed_5c", new InceptionA(module("5c"))) // N x 288 x 35 x 35
+                            .add("Mixed_5d", new InceptionA(module("5d")))); // N x 288 x 35 x 35
+            stages.put(
+                    "mixed6",
+                    new ScopedSequentialBlock()
+                            .add("Mixed_6a", new InceptionB(module("6a"))) // N x 768 x 17 x 17
+                            .add("Mixed_6b", new InceptionC(module("6b"))) // N x 768 x 17 x 17
+                            .add("Mixed_6c", new InceptionC(module("6c"))) // N x 768 x 17 x 17
+                            .add("Mixed_6d", new InceptionC(module("6d"))) // N x 768 x 17 x 17
+                            .add("Mixed_6e", new InceptionC(module("6e"))) // N x 768 x 17 x 17
+                            .add("AuxLogits", auxLogits)); // N x 768 x 17 x 17, in training also N x classes
+            stages.put(
+                    "mixed7",
+                    new ScopedSequentialBlock()
+                            .add("Mixed_7a", new InceptionD(module("7a"))) // N x 1280 x 8 x 8
+                            .add("Mixed_7b", new InceptionE(module("7b"))) // N x 2048 x 8 x 8
+                            .add("Mixed_7c", new InceptionE(module("7c")))); // N x 2048 x 8 x 8
+            // head, added by NetworkBuilder: N x 2048 x 1 x 1 → N x classes
         }
 
-        private static ScopedSequentialBlock mixed(String... names) {
-            ScopedSequentialBlock stage = new ScopedSequentialBlock();
-            for (String name : names) {
-                ModuleSpec spec = MODULES.stream()
-                        .filter(row -> row.name().equals(name))
-                        .findFirst()
-                        .orElseThrow();
-                stage.add("Mixed_" + name, new MixedModule(spec));
-            }
-            return stage;
-        }
-
-        /** torchvision's InceptionAux: avg pool 5×5/3 → 1×1 → 5×5 → global avg pool → linear. */
-        private AuxiliaryClassifier auxLogits() {
-            AuxiliaryClassifier aux = new AuxiliaryClassifier();
-            aux.add("avgpool", Pool.avgPool2dBlock(new Shape(5, 5), new Shape(3, 3)))
-                    .add("conv0", WITH_BATCH_NORM.same(AUX_CONV0_FILTERS, 1, 1))
-                    .add("conv1", WITH_BATCH_NORM.of(AUX_CONV1_FILTERS, 5, 1, 0))
-                    .add("globalpool", Pool.globalAvgPool2dBlock())
-                    .add("fc", Linear.builder().setUnits(numClasses).build());
-            return aux;
+        private static ModuleSpec module(String name) {
+            return ChannelTableRow.named(MODULES, name);
         }
     }
 }
