@@ -1,5 +1,6 @@
 package io.inceptionserve.image;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,7 +10,8 @@ import javax.imageio.metadata.IIOMetadataNode;
 import org.w3c.dom.Node;
 
 /**
- * Reads a JPEG's EXIF orientation (1–8), the way its pixels must be turned to stand upright.
+ * A JPEG's EXIF orientation (1–8): read from its metadata, and applied by turning the pixels
+ * upright.
  *
  * <p>Uploads are untrusted, so every offset is checked: an EXIF block that is missing, damaged or
  * names no valid orientation means 1, the pixels as stored, rather than a refused photo.
@@ -58,6 +60,41 @@ final class ExifOrientation {
             }
         }
         return UPRIGHT;
+    }
+
+    /**
+     * Turns an RGB image upright by moving whole pixels, as EXIF orientation 1–8 asks: 2 mirrors,
+     * 3 turns 180°, 4 flips, 5 transposes, 6 turns 90° clockwise, 7 transverses, 8 turns 90°
+     * anticlockwise.
+     */
+    static BufferedImage upright(BufferedImage rgb, int orientation) {
+        if (orientation == UPRIGHT) {
+            return rgb;
+        }
+        int width = rgb.getWidth();
+        int height = rgb.getHeight();
+        boolean swapsSides = orientation >= 5;
+        int outWidth = swapsSides ? height : width;
+        int outHeight = swapsSides ? width : height;
+        int[] stored = rgb.getRGB(0, 0, width, height, null, 0, width);
+        int[] turned = new int[stored.length];
+        for (int y = 0; y < outHeight; y++) {
+            for (int x = 0; x < outWidth; x++) {
+                int from = switch (orientation) {
+                    case 2 -> y * width + (width - 1 - x);
+                    case 3 -> (height - 1 - y) * width + (width - 1 - x);
+                    case 4 -> (height - 1 - y) * width + x;
+                    case 5 -> x * width + y;
+                    case 6 -> (height - 1 - x) * width + y;
+                    case 7 -> (height - 1 - x) * width + (width - 1 - y);
+                    default -> x * width + (width - 1 - y); // 8
+                };
+                turned[y * outWidth + x] = stored[from];
+            }
+        }
+        BufferedImage upright = new BufferedImage(outWidth, outHeight, BufferedImage.TYPE_INT_RGB);
+        upright.setRGB(0, 0, outWidth, outHeight, turned, 0, outWidth);
+        return upright;
     }
 
     private static boolean isApp1(IIOMetadataNode node) {
