@@ -10,7 +10,7 @@
 # any rotation or mirroring; inverted CMYK would turn it cyan, magenta, yellow and black.
 set -euo pipefail
 cd "$(dirname "$0")"
-seeds=../io/inceptionserve/inference/ImagePreprocessorFuzzTestInputs/prepare
+seeds=../io/inceptionserve/image/ImagePreprocessorFuzzTestInputs/prepare
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
