@@ -27,6 +27,15 @@ app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | qu
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The service's image: by digest when one is given, else by tag. */}}
+{{- define "inception-serve.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
 {{/* Tells the management Service from the application's, for the ServiceMonitor. */}}
 {{- define "inception-serve.managementLabel" -}}
 app.kubernetes.io/component: management

@@ -2,6 +2,7 @@ package io.inceptionserve.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionserve.Prerequisites;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ class DockerfileTest {
     static final Path CUDA = Path.of("docker/Dockerfile.cuda");
     /** Where the CPU build stage unpacks the application's libraries. */
     private static final String IMAGE_LIB_DIR = "/extracted/dependencies/lib";
+    /** DJL's jar of libtorch for this platform. */
+    private static final String NATIVE_JAR = "pytorch-native-cpu-";
 
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL).*");
 
@@ -108,22 +111,26 @@ class DockerfileTest {
     }
 
     /**
-     * Runs the build stage's engine step as written, then loads the engine again the way a
-     * container does: the second load must find everything in the cache and write nothing.
+     * Runs the build stage's engine step and the steps after it (stripping the natives, thinning
+     * the native jar) as written, then loads the engine again the way a container does: the
+     * second load must find everything in the cache, with the thinned jar, and write nothing.
      */
     @Test
     void theCpuImageUnpacksThePyTorchNativesWhileItIsBuilt() throws Exception {
+        Prerequisites.onPath("strip", "binutils", "the image's native-trimming build step");
         Dockerfile dockerfile = Dockerfile.read(CPU);
         Dockerfile.Stage build = dockerfile.stages().stream()
                 .filter(stage -> stage.all("RUN").stream()
                         .anyMatch(run -> run.arguments().contains("PreloadPyTorch")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no build step loads the engine"));
-        String preload = build.all("RUN").stream()
-                .map(Dockerfile.Instruction::arguments)
+        List<String> runs =
+                build.all("RUN").stream().map(Dockerfile.Instruction::arguments).toList();
+        int preloadStep = runs.indexOf(runs.stream()
                 .filter(run -> run.contains("PreloadPyTorch"))
                 .findFirst()
-                .orElseThrow();
+                .orElseThrow());
+        String preload = runs.get(preloadStep);
         assertThat(preload).contains(IMAGE_LIB_DIR);
         String cacheDir = build.env().get("DJL_CACHE_DIR");
         assertThat(build.env()).containsEntry("DJL_OFFLINE", "true");
@@ -134,7 +141,8 @@ class DockerfileTest {
                         .contains(cacheDir + "/ " + cacheDir + "/"));
 
         Path cache = scratch.resolve("djl-cache");
-        Map<String, String> env = Map.of("DJL_CACHE_DIR", cache.toString(), "DJL_OFFLINE", "true");
+        Map<String, String> env =
+                Map.of("DJL_CACHE_DIR", cache.toString(), "DJL_OFFLINE", "true", "TMPDIR", scratch.toString());
         String built = run(
                 List.of(
                         "bash",
@@ -144,10 +152,26 @@ class DockerfileTest {
         assertThat(built).contains("Extracting", "natives in " + cache.resolve("pytorch"));
         Path natives =
                 Path.of(built.substring(built.indexOf("natives in ") + 11).strip());
-        assertThat(natives.resolve("libtorch_cpu.so")).isRegularFile();
+        long unstripped = Files.size(natives.resolve("libtorch_cpu.so"));
+        for (String step : runs.subList(preloadStep + 1, runs.size())) {
+            run(
+                    List.of(
+                            "bash",
+                            "-ec",
+                            step.replace(IMAGE_LIB_DIR, testLibraries().toString())),
+                    env);
+        }
+        assertThat(Files.size(natives.resolve("libtorch_cpu.so"))).isLessThan(unstripped);
         try (Stream<Path> files = Files.list(natives)) {
             assertThat(files.map(path -> path.getFileName().toString()))
                     .anyMatch(name -> name.endsWith("-libdjl_torch.so"));
+        }
+        try (Stream<Path> jars = Files.list(testLibraries())) {
+            assertThat(jars.filter(jar -> jar.getFileName().toString().startsWith(NATIVE_JAR)))
+                    .singleElement()
+                    .satisfies(jar -> assertThat(Files.size(jar))
+                            .as("the native jar keeps its descriptor only")
+                            .isLessThan(64 * 1024));
         }
         Map<Path, String> baked = listing(cache);
         try (Stream<Path> files = Files.walk(cache)) {
@@ -286,15 +310,24 @@ class DockerfileTest {
         return value == null ? springDefault : value.toString();
     }
 
-    /** The test class path's jars in one directory, standing for the image's library directory. */
+    /**
+     * The test class path's jars in one directory, standing for the image's library directory:
+     * links, but a copy of the native jar, which the build rewrites.
+     */
     private Path testLibraries() throws IOException {
         Path lib = scratch.resolve("lib");
         if (Files.notExists(lib)) {
             Files.createDirectories(lib);
             for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
                 Path jar = Path.of(entry);
-                if (entry.endsWith(".jar") && Files.notExists(lib.resolve(jar.getFileName()))) {
-                    Files.createSymbolicLink(lib.resolve(jar.getFileName()), jar.toAbsolutePath());
+                Path target = lib.resolve(jar.getFileName());
+                if (!entry.endsWith(".jar") || Files.exists(target)) {
+                    continue;
+                }
+                if (jar.getFileName().toString().startsWith(NATIVE_JAR)) {
+                    Files.copy(jar, target);
+                } else {
+                    Files.createSymbolicLink(target, jar.toAbsolutePath());
                 }
             }
         }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -20,6 +21,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.inceptionserve.Prerequisites;
 import io.inceptionserve.config.InceptionProperties;
@@ -527,6 +531,102 @@ class HelmChartTest {
         String json = dashboard.getData().get("inception-serve.json");
         JsonMapper mapper = JsonMapper.builder().build();
         assertThat(mapper.readTree(json)).isEqualTo(mapper.readTree(shipped));
+    }
+
+    @Test
+    void theNetworkPolicyAdmitsTheIngressControllerToTheApiAndMonitoringToTheManagementPort() {
+        RenderedChart chart = RenderedChart.render(List.of(), Map.of("networkPolicy.enabled", true));
+        NetworkPolicy policy = chart.one(NetworkPolicy.class);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        Map<Integer, List<NetworkPolicyPeer>> peers = peersByPort(policy);
+        assertThat(peers).containsOnlyKeys(spring.serverPort(), spring.managementPort());
+        NetworkPolicyPeer sameNamespace = new NetworkPolicyPeer();
+        sameNamespace.setPodSelector(new LabelSelector());
+        assertThat(peers.get(spring.serverPort())).containsExactly(namespacePeer("ingress-nginx"), sameNamespace);
+        assertThat(peers.get(spring.managementPort())).containsExactly(sameNamespace, namespacePeer("monitoring"));
+    }
+
+    @Test
+    void theNetworkPolicysSourcesAreConfigurableAndAnApiWithoutSourcesIsClosed() throws IOException {
+        Path values = scratch.resolve("policy.yaml");
+        Files.writeString(values, """
+                networkPolicy:
+                  enabled: true
+                  api:
+                    sameNamespace: false
+                    from: []
+                  management:
+                    from:
+                      - namespaceSelector:
+                          matchLabels:
+                            kubernetes.io/metadata.name: observability
+                """);
+        RenderedChart chart = RenderedChart.render(List.of(values), Map.of());
+        PodEnvironment spring = PodEnvironment.of(chart, scratch);
+        Map<Integer, List<NetworkPolicyPeer>> peers = peersByPort(chart.one(NetworkPolicy.class));
+        assertThat(peers).as("no rule for the API: nothing reaches it").containsOnlyKeys(spring.managementPort());
+        assertThat(peers.get(spring.managementPort())).endsWith(namespacePeer("observability"));
+        assertThat(RenderedChart.defaults().find(NetworkPolicy.class)).isEmpty();
+    }
+
+    /** Helm hands a parent chart's `global` values to every subchart, through its schema. */
+    @Test
+    void theChartWorksAsASubchartWithGlobalValues() throws IOException {
+        Path parent = scratch.resolve("parent");
+        FileSystemUtils.copyRecursively(RenderedChart.CHART, parent.resolve("charts/inception-serve"));
+        Files.writeString(parent.resolve("Chart.yaml"), """
+                apiVersion: v2
+                name: parent
+                version: 1.0.0
+                dependencies:
+                  - name: inception-serve
+                    version: "%s"
+                """.formatted(chartVersion()));
+        Files.writeString(parent.resolve("values.yaml"), """
+                global:
+                  imageRegistry: registry.example.com
+                inception-serve:
+                  image:
+                    repository: registry.example.com/inception-serve
+                """);
+        assertLintClean(parent);
+        RenderedChart chart = RenderedChart.render(parent, List.of(), Map.of());
+        assertThat(chart.container().getImage()).startsWith("registry.example.com/inception-serve:");
+    }
+
+    @Test
+    void theImageMayBePinnedByDigest() {
+        String digest = "sha256:" + "0123456789abcdef".repeat(4);
+        RenderedChart chart = RenderedChart.render(
+                List.of(), Map.of("image.repository", "registry.example.com/inception-serve", "image.digest", digest));
+        assertThat(chart.container().getImage()).isEqualTo("registry.example.com/inception-serve@" + digest);
+        assertRefused(Map.of("image.digest", "0123abc"), "at '/image/digest': '0123abc' does not match pattern");
+    }
+
+    private static String chartVersion() throws IOException {
+        Map<String, Object> chart = new Yaml().load(Files.readString(RenderedChart.CHART.resolve("Chart.yaml")));
+        return chart.get("version").toString();
+    }
+
+    private static Map<Integer, List<NetworkPolicyPeer>> peersByPort(NetworkPolicy policy) {
+        Map<Integer, List<NetworkPolicyPeer>> peers = new LinkedHashMap<>();
+        for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+            assertThat(rule.getFrom())
+                    .as("a rule without sources admits everyone")
+                    .isNotEmpty();
+            rule.getPorts().forEach(port -> peers.put(port.getPort().getIntVal(), rule.getFrom()));
+        }
+        return peers;
+    }
+
+    private static NetworkPolicyPeer namespacePeer(String namespace) {
+        NetworkPolicyPeer peer = new NetworkPolicyPeer();
+        peer.setNamespaceSelector(new LabelSelector(List.of(), Map.of("kubernetes.io/metadata.name", namespace)));
+        return peer;
     }
 
     private static void assertLintClean(Path chart) {

@@ -69,7 +69,7 @@ record RenderedChart(String yaml, List<HasMetadata> resources, List<HasMetadata>
         }
     }
 
-    private static RenderedChart render(Path chart, List<Path> valuesFiles, Map<String, Object> settings) {
+    static RenderedChart render(Path chart, List<Path> valuesFiles, Map<String, Object> settings) {
         TemplateCommand template = new Helm(chart).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
         valuesFiles.forEach(template::withValuesFile);
         settings.forEach(template::set);
