@@ -13,7 +13,15 @@ cd "$(dirname "$0")/.."
 image="${IMAGE:-localhost/inception-serve:check}"
 api_port="${API_PORT:-8080}"
 management_port="${MANAGEMENT_PORT:-8081}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The machine's own Debian mirror, as apt is set up here (deb822 or one-line sources).
+mirror="${DEBIAN_MIRROR:-$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}"
+if [ -z "$mirror" ]; then
+  mirror="$(awk '$1 == "deb" && $3 !~ /security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)"
+fi
+if [ -z "$mirror" ]; then
+  echo "check-image: no Debian mirror in apt's sources; set DEBIAN_MIRROR" >&2
+  exit 1
+fi
 suite=bookworm
 # vfs needs no kernel overlay support and works inside containers and VMs alike.
 buildah=(buildah --storage-driver vfs)
