@@ -12,6 +12,7 @@ const dropzone = document.getElementById("dropzone");
 const submitButton = document.getElementById("classify");
 const errorBox = document.getElementById("error");
 const results = document.getElementById("results");
+const sampleList = document.getElementById("sample-list");
 
 let models = [];
 let thumbnails = [];
@@ -63,9 +64,16 @@ function describeModel() {
     modelNote.textContent = `This model failed to load: ${model.failure}`;
   } else {
     const input = model.input ? `, input ${model.input.size}×${model.input.size}, ${model.input.channels === 1 ? "grey" : "colour"}` : "";
-    modelNote.textContent = `${model.architecture || "unknown architecture"}${input}, ${model.labels} classes.`;
+    modelNote.replaceChildren(`${model.architecture || "unknown architecture"}${input}, ${model.labels} classes.`);
+    if (model.description) {
+      modelNote.append(" ", model.description, ".");
+    }
+    if (Array.isArray(model.classes) && model.classes.length > 0) {
+      const more = model.labels > model.classes.length ? `, and ${model.labels - model.classes.length} more` : "";
+      modelNote.append(element("span", { class: "classes" }, ` It knows: ${model.classes.join(", ")}${more}.`));
+    }
     if (!model.trained) {
-      modelNote.textContent += " It has no trained weights: its answers are noise.";
+      modelNote.append(" It has no trained weights: its answers are noise.");
       modelNote.classList.add("untrained");
     }
   }
@@ -124,14 +132,18 @@ function render(classification, files, roundTripMs) {
   results.replaceChildren(heading, ...articles);
 }
 
-async function classify(event) {
+function classifyChosen(event) {
   event.preventDefault();
-  errorBox.hidden = true;
   const files = Array.from(fileInput.files);
   if (files.length === 0) {
     showMessage("No image chosen", "Choose or drop at least one image.");
     return;
   }
+  classify(files);
+}
+
+async function classify(files) {
+  errorBox.hidden = true;
   const body = new FormData();
   files.forEach((file) => body.append("image", file, file.name));
   const query = new URLSearchParams({ model: modelSelect.value, topK: TOP_K });
@@ -167,6 +179,30 @@ dropzone.addEventListener("drop", (event) => {
     form.requestSubmit();
   }
 });
+// The samples the service ships (the README's samples/ folder), each a button that classifies it.
+async function loadSamples() {
+  let samples;
+  try {
+    const response = await fetch("samples/samples.json");
+    samples = response.ok ? await response.json() : [];
+  } catch (e) {
+    samples = [];
+  }
+  sampleList.replaceChildren(...samples.map((sample) => {
+    const button = element("button", { type: "button", class: "sample", title: `Classify ${sample.file}: ${sample.shows}` },
+      element("img", { src: `samples/${sample.file}`, alt: "" }),
+      element("span", {}, sample.shows));
+    button.addEventListener("click", async () => {
+      const response = await fetch(`samples/${sample.file}`);
+      const blob = await response.blob();
+      classify([new File([blob], sample.file, { type: blob.type })]);
+    });
+    return button;
+  }));
+  document.getElementById("samples").hidden = samples.length === 0;
+}
+
 modelSelect.addEventListener("change", describeModel);
-form.addEventListener("submit", classify);
+form.addEventListener("submit", classifyChosen);
 loadModels();
+loadSamples();

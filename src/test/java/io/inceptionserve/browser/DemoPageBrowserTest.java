@@ -121,6 +121,41 @@ class DemoPageBrowserTest {
         }
     }
 
+    /**
+     * The shipped samples classify with one click, and the page says what the model knows: the
+     * cat, a class no bundled model has seen, is still filed under one of its clothing classes.
+     * Its screenshot is the README's picture of the page.
+     */
+    @Test
+    void aSampleIsClassifiedWithOneClickAndThePageSaysWhatTheModelKnows() throws Exception {
+        assertThat(page.findElement(By.id("model-note")).getText())
+                .contains("Fashion-MNIST")
+                .contains("10 classes");
+        List<WebElement> samples = browser.waitUpTo(Duration.ofSeconds(30))
+                .until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#sample-list .sample"), 6));
+        WebElement cat = samples.stream()
+                .filter(sample -> sample.getText().contains("cat"))
+                .findFirst()
+                .orElseThrow();
+
+        cat.click();
+
+        WebElement result = browser.waitUpTo(Duration.ofSeconds(60))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#results .result")));
+        assertThat(result.findElement(By.tagName("h2")).getText()).isEqualTo("cat.jpg");
+        assertThat(result.findElement(By.tagName("img")).getAttribute("naturalWidth"))
+                .isNotEqualTo("0");
+        List<WebElement> bars = result.findElements(By.cssSelector("li.prediction"));
+        assertThat(bars).hasSize(5);
+        String top = topClass(Files.readAllBytes(Path.of("samples/cat.jpg")));
+        assertThat(bars.get(0).findElement(By.className("label")).getText()).isEqualTo(top.split(":", 3)[2]);
+        Path screenshot = browser.screenshot("demo-page-sample");
+        String readmePicture = System.getProperty("demo.screenshot");
+        if (readmePicture != null) {
+            Files.copy(screenshot, Path.of(readmePicture), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     @Test
     void droppedImageIsClassified() throws Exception {
         // A synthetic drop of a canvas-drawn PNG, as a file dragged from the desktop arrives.
