@@ -2,12 +2,10 @@ package io.inceptionserve.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionserve.Commands;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.model.Architecture;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Fine-tuning the bundled googlenet-bn onto classes it was never trained to answer, against the
@@ -126,16 +123,21 @@ class FineTuningTest {
         assertThat(fineTuned.trainCountsPerClass()).hasSize(3).doesNotContain(0);
     }
 
-    private record Execution(int exitCode, String err) {}
-
-    private static Execution execute(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = Commands.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        return new Execution(cli.execute(args), err.toString());
+    /** {@code train} on a folder, with {@code more} options. */
+    private static TrainCommandTest.Execution trainOn(Path data, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--dataset",
+                "folder",
+                "--data-dir",
+                data.toString(),
+                "--out",
+                dir.resolve("x").toString()));
+        args.addAll(List.of(more));
+        return TrainCommandTest.execute(args.toArray(String[]::new));
     }
 
-    private static void assertRefused(Execution execution, String... messageParts) {
+    private static void assertRefused(TrainCommandTest.Execution execution, String... messageParts) {
         assertThat(execution.exitCode()).isEqualTo(1);
         assertThat(execution.err()).startsWith("train: ").contains(messageParts).doesNotContain("Exception", "\tat ");
     }
@@ -147,101 +149,32 @@ class FineTuningTest {
         Files.copy(
                 photos.resolve("other").resolve("0003.png"),
                 Files.createDirectories(data.resolve("dogs")).resolve("a.png"));
-        assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        "googlenet-bn",
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        data.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
-                "class folder",
-                "cats",
-                "holds no images");
+        assertRefused(trainOn(data, "--init-from", "googlenet-bn"), "class folder", "cats", "holds no images");
     }
 
     @Test
     void aSingleClassIsRefused() throws IOException {
         Path data = dir.resolve("one-class");
         Files.createDirectories(data.resolve("cats"));
-        assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        "googlenet-bn",
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        data.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
-                "at least 2; found 1");
+        assertRefused(trainOn(data, "--init-from", "googlenet-bn"), "at least 2; found 1");
     }
 
     @Test
     void aStartingModelThatCannotBeFineTunedIsRefused() throws IOException {
-        assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        "resnet-50",
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        photos.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
-                "neither a model directory nor a bundled model");
-        assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        "weights.pth",
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        photos.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
-                "import it first");
+        assertRefused(trainOn(photos, "--init-from", "resnet-50"), "neither a model directory nor a bundled model");
+        assertRefused(trainOn(photos, "--init-from", "weights.pth"), "import it first");
         Path untrained = dir.resolve("untrained");
         ModelArtifact.writeManifest(
                 Files.createDirectories(untrained),
                 ModelArtifact.open(dir.resolve("fine-tuned")).manifest().withWeights(null));
         Files.copy(dir.resolve("fine-tuned").resolve("labels.txt"), untrained.resolve("labels.txt"));
-        assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        untrained.toString(),
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        photos.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
-                "cannot be fine-tuned",
-                "no weights file");
+        assertRefused(trainOn(photos, "--init-from", untrained.toString()), "cannot be fine-tuned", "no weights file");
     }
 
     @Test
     void aChannelMismatchIsRefused() {
         assertRefused(
-                execute(
-                        "train",
-                        "--init-from",
-                        "googlenet-bn",
-                        "--channels",
-                        "3",
-                        "--dataset",
-                        "folder",
-                        "--data-dir",
-                        photos.toString(),
-                        "--out",
-                        dir.resolve("x").toString()),
+                trainOn(photos, "--init-from", "googlenet-bn", "--channels", "3"),
                 "--channels 3 does not fit",
                 "1 channel(s) (grey)");
     }

@@ -20,9 +20,9 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Execution(int exitCode, String err) {}
+    record Execution(int exitCode, String err) {}
 
-    private static Execution execute(String... args) {
+    static Execution execute(String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = Commands.commandLine();
         cli.setErr(new PrintWriter(err, true));
