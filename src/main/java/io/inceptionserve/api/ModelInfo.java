@@ -20,6 +20,11 @@ import java.util.List;
  * @param status LOADING, WARMING_UP, READY or FAILED
  * @param trained false when it has no trained weights and its answers are noise
  * @param failure why it failed to load, when it did
+ * @param classes the class names it answers with, in class-index order: all of them, or the first
+ *     {@value #LISTED_CLASSES} of a longer list ({@code labels} says how many there are); empty
+ *     when the manifest could not be read
+ * @param trainedOn what its weights were trained on, when the manifest says
+ * @param accuracy its accuracy measured on held-out test images, when the manifest says
  */
 public record ModelInfo(
         String name,
@@ -32,7 +37,13 @@ public record ModelInfo(
         String precision,
         ServedModel.Status status,
         boolean trained,
-        String failure) {
+        String failure,
+        List<String> classes,
+        String trainedOn,
+        ModelManifest.Accuracy accuracy) {
+
+    /** Enough to see what a model knows without turning /models into ImageNet's label list. */
+    static final int LISTED_CLASSES = 20;
 
     static ModelInfo of(ServedModel model, String defaultModel) {
         ModelArtifact artifact = model.artifact();
@@ -47,7 +58,17 @@ public record ModelInfo(
                 model.precision(),
                 model.status(),
                 model.trained(),
-                model.failure());
+                model.failure(),
+                artifact == null
+                        ? List.of()
+                        : List.copyOf(artifact.labels()
+                                .subList(
+                                        0,
+                                        Math.min(
+                                                LISTED_CLASSES,
+                                                artifact.labels().size()))),
+                artifact == null ? null : artifact.manifest().trainedOn(),
+                artifact == null ? null : artifact.manifest().accuracy());
     }
 
     /**

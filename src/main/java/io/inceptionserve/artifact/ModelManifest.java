@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * @param precision the number format the network is served in: {@code auto} (the default when
  *     absent), {@code float32}, {@code bfloat16} or {@code float16}; {@code float32} keeps a model
  *     whose answers change in bfloat16 out of it (see {@link Precision})
+ * @param trainedOn what the weights were trained on, e.g. the data set and the model they started
+ *     from; absent when unknown
+ * @param accuracy the accuracy measured on a held-out test set when the weights were written;
+ *     absent when unknown
  */
 public record ModelManifest(
         String name,
@@ -33,7 +37,34 @@ public record ModelManifest(
         Preprocessing preprocessing,
         Weights weights,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean transformInput,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Precision precision) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Precision precision,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String trainedOn,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Accuracy accuracy) {
+
+    /** A manifest that says nothing of what the model was trained on. */
+    public ModelManifest(
+            String name,
+            String architecture,
+            String description,
+            String labels,
+            Input input,
+            Preprocessing preprocessing,
+            Weights weights,
+            Boolean transformInput,
+            Precision precision) {
+        this(
+                name,
+                architecture,
+                description,
+                labels,
+                input,
+                preprocessing,
+                weights,
+                transformInput,
+                precision,
+                null,
+                null);
+    }
 
     /** A manifest that leaves the precision to the service. */
     public ModelManifest(
@@ -68,6 +99,15 @@ public record ModelManifest(
      * @param channels 1 (grey) or 3 (RGB)
      */
     public record Input(int size, int channels) {}
+
+    /**
+     * Accuracy measured when the model was written.
+     *
+     * @param top1 share of the test images whose highest-scoring class is their label
+     * @param top5 share whose label is among the five highest
+     * @param testImages how many images were classified
+     */
+    public record Accuracy(double top1, double top5, int testImages) {}
 
     /**
      * @param resize how the decoded image is brought to {@code resizeTo}
@@ -152,13 +192,49 @@ public record ModelManifest(
     /** Returns this manifest with its description replaced. */
     public ModelManifest withDescription(String newDescription) {
         return new ModelManifest(
-                name, architecture, newDescription, labels, input, preprocessing, weights, transformInput, precision);
+                name,
+                architecture,
+                newDescription,
+                labels,
+                input,
+                preprocessing,
+                weights,
+                transformInput,
+                precision,
+                trainedOn,
+                accuracy);
     }
 
     /** Returns this manifest with its weights replaced. */
     public ModelManifest withWeights(Weights newWeights) {
         return new ModelManifest(
-                name, architecture, description, labels, input, preprocessing, newWeights, transformInput, precision);
+                name,
+                architecture,
+                description,
+                labels,
+                input,
+                preprocessing,
+                newWeights,
+                transformInput,
+                precision,
+                trainedOn,
+                accuracy);
+    }
+
+    /** Returns this manifest saying what it was trained on and how accurate it is. */
+    public ModelManifest withTraining(String newTrainedOn, Accuracy newAccuracy) {
+        return new ModelManifest(
+                name,
+                architecture,
+                description,
+                labels,
+                input,
+                preprocessing,
+                weights,
+                transformInput,
+                precision,
+                newTrainedOn,
+                newAccuracy);
     }
 
     /** Whether the network starts with torchvision's input transform. */

@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Each file is written under a temporary name and then renamed, and the state file goes last,
  * so a state file always names a complete epoch whose weights are complete too: a run killed at
  * any moment leaves at worst a {@code .tmp} file or weights without a state file, both ignored.
- * Only the newest checkpoint is kept.
+ * Only the newest checkpoint is kept, and beside it {@code best.ndlist}, the weights of the epoch
+ * with the best validation top-1 when the run has a validation split.
  *
  * <p>Adam's moment estimates are not saved: DJL's {@code Adam} keeps them in private fields. A
  * resumed run starts Adam afresh (its bias correction restarts with it) while the learning-rate
@@ -29,6 +30,7 @@ final class Checkpoints {
 
     private static final Pattern STATE_FILE = Pattern.compile("epoch-\\d{4,}\\.json");
     private static final Pattern CHECKPOINT_FILE = Pattern.compile("epoch-\\d{4,}\\.(json|ndlist)(\\.tmp)?");
+    private static final String BEST = "best.ndlist";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Checkpoints() {}
@@ -87,7 +89,20 @@ final class Checkpoints {
     static void clear(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             deleteAllExcept(dir, null);
+            Files.deleteIfExists(dir.resolve(BEST));
         }
+    }
+
+    /** Keeps {@code weights} as the best epoch's. */
+    static void saveBest(Path dir, byte[] weights) throws IOException {
+        Files.createDirectories(dir);
+        writeAtomically(dir.resolve(BEST), weights);
+    }
+
+    /** The best epoch's weights, if a run saved them. */
+    static Optional<byte[]> best(Path dir) throws IOException {
+        Path file = dir.resolve(BEST);
+        return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {

@@ -11,6 +11,8 @@ package io.inceptionserve.training;
  * @param trainSeconds wall time of the training steps
  * @param evalSeconds wall time of the test-set evaluation
  * @param imagesPerSecond training images per second of {@code trainSeconds}
+ * @param validationTop1 top-1 on the held-out validation images, or {@code null} without a
+ *     validation split
  */
 public record EpochMetrics(
         int epoch,
@@ -22,4 +24,32 @@ public record EpochMetrics(
         double testTop5,
         double trainSeconds,
         double evalSeconds,
-        double imagesPerSecond) {}
+        double imagesPerSecond,
+        Double validationTop1) {
+
+    /** An epoch of a run without a validation split. */
+    public EpochMetrics(
+            int epoch,
+            float learningRate,
+            double trainLoss,
+            double trainAccuracy,
+            double testLoss,
+            double testTop1,
+            double testTop5,
+            double trainSeconds,
+            double evalSeconds,
+            double imagesPerSecond) {
+        this(
+                epoch,
+                learningRate,
+                trainLoss,
+                trainAccuracy,
+                testLoss,
+                testTop1,
+                testTop5,
+                trainSeconds,
+                evalSeconds,
+                imagesPerSecond,
+                null);
+    }
+}

@@ -26,7 +26,8 @@ import javax.imageio.ImageIO;
  *
  * <p>Images are resized ImageNet-style (shorter side to 8/7 of the input, center crop) and
  * normalised with the per-channel mean and standard deviation of the training images, measured
- * here and recorded in the manifest.
+ * here and recorded in the manifest; or, when fine-tuning, prepared exactly as the starting model
+ * prepares its input. Files that do not decode as images are skipped and counted.
  */
 final class ImageFolders {
 
@@ -45,9 +46,18 @@ final class ImageFolders {
      * @param split fraction of each class used for training when the root has no train/test folders,
      *     within (0, 1)
      * @param seed orders the split and the images kept by the limits
+     * @param preprocessing how to prepare the images, or {@code null} to measure the normalisation
+     *     on the training images
      */
     static PreparedData load(
-            Path root, double split, int size, int channels, long seed, Integer limitTrain, Integer limitTest) {
+            Path root,
+            double split,
+            int size,
+            int channels,
+            long seed,
+            Integer limitTrain,
+            Integer limitTest,
+            ModelManifest.Preprocessing preprocessing) {
         if (!Files.isDirectory(root)) {
             throw new TrainingInputException("image folder " + root + " does not exist");
         }
@@ -74,6 +84,20 @@ final class ImageFolders {
                     + " test images; both must be non-empty");
         }
 
+        String where = "image folder " + root + (presplit ? " (train/ and test/)" : " (split " + split + ")");
+        if (preprocessing != null) {
+            ImagePreprocessor preprocessor = PreparedData.preprocessor(size, channels, preprocessing);
+            Prepared trainImages = prepare(keptTrain, preprocessor);
+            Prepared testImages = prepare(keptTest, preprocessor);
+            return new PreparedData(
+                    classes,
+                    trainImages.images(),
+                    testImages.images(),
+                    preprocessing,
+                    where + ", " + trainImages.images().size() + " training / "
+                            + testImages.images().size() + " test images"
+                            + skipped(trainImages.unreadable() + testImages.unreadable()));
+        }
         // Prepare on the 0..1 scale first, then normalise with the training images' own statistics.
         float[] zero = new float[channels];
         float[] one = new float[channels];
@@ -81,20 +105,25 @@ final class ImageFolders {
         int resizeTo = Math.round(size * 256f / 224f);
         ImagePreprocessor unnormalised = PreparedData.preprocessor(
                 size, channels, new ModelManifest.Preprocessing(ResizePolicy.SHORTER_SIDE, resizeTo, zero, one));
-        LabelledImages trainImages = prepare(keptTrain, unnormalised);
-        LabelledImages testImages = prepare(keptTest, unnormalised);
-        ChannelStatistics statistics = ChannelStatistics.of(trainImages.images(), channels);
-        statistics.normalise(trainImages.images());
-        statistics.normalise(testImages.images());
+        Prepared trainImages = prepare(keptTrain, unnormalised);
+        Prepared testImages = prepare(keptTest, unnormalised);
+        ChannelStatistics statistics = ChannelStatistics.of(trainImages.images().images(), channels);
+        statistics.normalise(trainImages.images().images());
+        statistics.normalise(testImages.images().images());
         return new PreparedData(
                 classes,
-                trainImages,
-                testImages,
+                trainImages.images(),
+                testImages.images(),
                 new ModelManifest.Preprocessing(
                         ResizePolicy.SHORTER_SIDE, resizeTo, statistics.mean(), statistics.std()),
-                "image folder " + root + (presplit ? " (train/ and test/)" : " (split " + split + ")") + ", "
-                        + trainImages.size() + " training / " + testImages.size()
-                        + " test images; mean/std measured on the training images");
+                where + ", " + trainImages.images().size() + " training / "
+                        + testImages.images().size()
+                        + " test images; mean/std measured on the training images"
+                        + skipped(trainImages.unreadable() + testImages.unreadable()));
+    }
+
+    private static String skipped(int unreadable) {
+        return unreadable == 0 ? "" : "; " + unreadable + " unreadable file(s) skipped";
     }
 
     private static List<String> classFolders(Path dir) {
@@ -139,10 +168,16 @@ final class ImageFolders {
     /** The class folder's image files (by suffix) in name order, so a seed gives the same split everywhere. */
     private static List<Path> imageFiles(Path classDir) {
         try (Stream<Path> entries = Files.list(classDir)) {
-            return entries.filter(Files::isRegularFile)
+            List<Path> files = entries.filter(Files::isRegularFile)
                     .filter(ImageFolders::isImage)
                     .sorted()
                     .toList();
+            if (files.isEmpty()) {
+                throw new TrainingInputException("class folder " + classDir + " holds no images (files named *."
+                        + String.join(", *.", IMAGE_SUFFIXES.stream().sorted().toList())
+                        + "); add some or remove the folder");
+            }
+            return files;
         } catch (IOException e) {
             throw new TrainingInputException("cannot list " + classDir + ": " + e.getMessage(), e);
         }
@@ -160,18 +195,32 @@ final class ImageFolders {
         return limit == null || limit >= shuffled.size() ? shuffled : shuffled.subList(0, limit);
     }
 
-    private static LabelledImages prepare(List<Sample> samples, ImagePreprocessor preprocessor) {
+    /** Prepared images, and how many files were skipped because they did not decode. */
+    private record Prepared(LabelledImages images, int unreadable) {}
+
+    private static Prepared prepare(List<Sample> samples, ImagePreprocessor preprocessor) {
         int[] labels = samples.stream().mapToInt(Sample::label).toArray();
-        return LabelledImages.prepare(labels, i -> {
+        LabelledImages all = LabelledImages.prepare(labels, i -> {
             Path file = samples.get(i).file();
             try {
                 return preprocessor.prepare(Files.readAllBytes(file));
             } catch (InvalidImageException e) {
-                throw new TrainingInputException("cannot read image " + file + ": " + e.getMessage(), e);
+                return null;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read image " + file, e);
             }
         });
+        List<Integer> readable = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.images()[i] != null) {
+                readable.add(i);
+            }
+        }
+        if (readable.isEmpty()) {
+            throw new TrainingInputException("none of the " + samples.size() + " images of a split decodes, e.g. "
+                    + samples.get(0).file());
+        }
+        return new Prepared(all.select(readable), all.size() - readable.size());
     }
 
     /** Per-channel mean and standard deviation over every pixel of a set of images. */

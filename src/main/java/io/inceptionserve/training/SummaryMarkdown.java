@@ -37,9 +37,19 @@ final class SummaryMarkdown {
                 : options.name() + " (" + options.architecture().id() + ")";
         md.append("# ")
                 .append(model)
-                .append(" trained on ")
+                .append(result.startedFrom() == null ? " trained on " : " fine-tuned on ")
                 .append(result.dataSource())
                 .append("\n\n");
+        if (result.startedFrom() != null) {
+            md.append("Started from ").append(result.startedFrom()).append(".\n\n");
+        }
+    }
+
+    /** Which epoch's weights the model directory holds, and why. */
+    static String shipped(TrainingResult result) {
+        return result.shippedEpoch() == result.history().size()
+                ? "epoch " + result.shippedEpoch() + " (the last)"
+                : "epoch " + result.shippedEpoch() + " (the best on the validation images)";
     }
 
     private void keyFigures() {
@@ -50,7 +60,7 @@ final class SummaryMarkdown {
         md.append(String.format(
                 Locale.ROOT,
                 """
-                - Test accuracy of the shipped weights (epoch %d, the last, stored as %s, as the service runs them): **top-1 %.4f**, top-5 %.4f, loss %.4f
+                - Test accuracy of the shipped weights (%s, stored as %s, as the service runs them): **top-1 %.4f**, top-5 %.4f, loss %.4f
                 - Best test top-1: %.4f at epoch %d
                 - Input %d×%d, %d channel(s); %,d parameters (%,d while training, with the aux heads)
                 - %s; batch %d; label smoothing %s; aux weight %s; augmentation %s; seed %d
@@ -58,7 +68,7 @@ final class SummaryMarkdown {
                 - Hardware: %s, %d cores, %s, %s on %s, DJL %s, %d intra-op threads
 
                 """,
-                result.history().size(),
+                shipped(result),
                 options.storage().id(),
                 evaluation.top1(),
                 evaluation.top5(),
@@ -108,11 +118,15 @@ final class SummaryMarkdown {
     }
 
     private void perClassAccuracy() {
-        md.append("\n## Per-class test accuracy\n\n| class | accuracy |\n|---|---:|\n");
+        md.append("\n## Per-class test accuracy\n\n| class | training images | accuracy |\n|---|---:|---:|\n");
         double[] accuracy = result.finalEvaluation().perClassAccuracy();
         for (int i = 0; i < accuracy.length; i++) {
             md.append(String.format(
-                    Locale.ROOT, "| %s | %.4f |%n", result.classes().get(i), accuracy[i]));
+                    Locale.ROOT,
+                    "| %s | %d | %.4f |%n",
+                    result.classes().get(i),
+                    result.trainCountsPerClass()[i],
+                    accuracy[i]));
         }
     }
 

@@ -31,7 +31,10 @@ import picocli.CommandLine.TypeConversionException;
             "Trains an Inception network on Fashion-MNIST or on a folder of images and writes a model "
                     + "directory the service can load (manifest, labels, float16 weights) with a report "
                     + "(accuracy, per-class accuracy, confusion matrix, curves) in its report/ folder.",
-            "A checkpoint is written after every epoch; --resume continues from the last one."
+            "A checkpoint is written after every epoch; --resume continues from the last one.",
+            "With --init-from it fine-tunes a trained model to the classes of --data-dir instead: new heads first, "
+                    + "the body frozen, then everything with the body at a lower learning rate, keeping the epoch "
+                    + "that does best on a validation split."
         })
 public final class TrainCommand implements Callable<Integer> {
 
@@ -42,11 +45,51 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
-            required = true,
             converter = ArchitectureIds.class,
             completionCandidates = ArchitectureIds.class,
-            description = "Architecture to train: ${COMPLETION-CANDIDATES}.")
+            description = "Architecture to train: ${COMPLETION-CANDIDATES} (with --init-from: the starting model's).")
     private Architecture model;
+
+    @Option(
+            names = "--init-from",
+            paramLabel = "MODEL",
+            description = "Fine-tune a trained model instead of training from scratch: a model directory written by "
+                    + "train or import, or a bundled model (googlenet, googlenet-bn, inception-v2). Its input size, "
+                    + "channels and preprocessing are kept; its classifier and aux heads are replaced for the classes "
+                    + "of the data set.")
+    private String initFrom;
+
+    @Option(
+            names = "--freeze-epochs",
+            defaultValue = "1",
+            description = "With --init-from: epochs that train the new heads alone, the rest frozen "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int freezeEpochs;
+
+    @Option(
+            names = "--body-lr-factor",
+            defaultValue = "0.1",
+            description = "With --init-from: the body's learning rate as a fraction of --lr, the heads' "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private float bodyLrFactor;
+
+    @Option(
+            names = "--validation-split",
+            description = "Fraction of each class's training images held out to choose the best epoch, whose "
+                    + "weights are shipped (default: 0.15 with --init-from, else 0: the last epoch is shipped).")
+    private Double validationSplit;
+
+    @Option(
+            names = "--patience",
+            description = "Stop after this many epochs without a better validation top-1; 0 never stops early "
+                    + "(default: 3 with a validation split, else 0).")
+    private Integer patience;
+
+    @Option(
+            names = "--class-weights",
+            description = "Weight each image's loss by N / (classes × images of its class), so that small "
+                    + "classes count as much as large ones.")
+    private boolean classWeights;
 
     @Option(
             names = "--dataset",
@@ -140,9 +183,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--augment",
-            defaultValue = "flip",
             description = "Training augmentation: none; flip = random horizontal flip; crop-flip = random crop "
-                    + "after 4-px padding, then random flip (default: ${DEFAULT-VALUE}).")
+                    + "after 4-px padding, then random flip; resized-crop-flip = a random 35-100 %% of the image "
+                    + "at an aspect ratio within 3:4..4:3, scaled back to the input size, then random flip "
+                    + "(default: resized-crop-flip for --init-from on folder data, else flip).")
     private Augmentation augment;
 
     @Option(
@@ -164,7 +208,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Model directory to write: manifest.json, labels.txt, weights.ndlist and report/.")
     private Path out;
 
-    @Option(names = "--name", description = "Model name in the manifest (default: the architecture id).")
+    @Option(
+            names = "--name",
+            description = "Model name in the manifest (default: the architecture id; with --init-from the --out "
+                    + "directory's name).")
     private String name;
 
     @Option(
@@ -191,9 +238,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TrainingOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
         try {
+            TrainingOptions options = options();
             TrainingResult result = Training.run(options, err, System.console() != null);
             err.printf(
                     "Test top-1 %.4f, top-5 %.4f; model in %s%n",
@@ -211,11 +258,16 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException if they are out of range or contradict each other
      */
     public TrainingOptions options() {
-        int size = inputSize != null ? inputSize : defaultInputSize(model);
-        int inputChannels = channels != null ? channels : (dataset == DatasetKind.FASHION_MNIST ? 1 : 3);
+        StartingModel start = initFrom == null ? null : StartingModel.open(initFrom);
+        Architecture architecture = architecture(start);
+        int size = inputSize != null
+                ? inputSize
+                : start != null ? start.artifact().manifest().input().size() : defaultInputSize(architecture);
+        int inputChannels = startingChannels(start);
         require(
-                size >= model.minInputSize() && size <= 1024,
-                "--input-size must be within " + model.minInputSize() + "..1024 for " + model.id() + ", was " + size);
+                size >= architecture.minInputSize() && size <= 1024,
+                "--input-size must be within " + architecture.minInputSize() + "..1024 for " + architecture.id()
+                        + ", was " + size);
         require(inputChannels == 1 || inputChannels == 3, "--channels must be 1 or 3, was " + inputChannels);
         require(dataset != DatasetKind.FOLDER || dataDir != null, "--dataset folder needs --data-dir");
         require(split > 0 && split < 1, "--split must be between 0 and 1 (exclusive), was " + split);
@@ -225,11 +277,22 @@ public final class TrainCommand implements Callable<Integer> {
         require(learningRate > 0, "--lr must be positive");
         require(lrDecayEpochs >= 1, "--lr-decay-epochs must be at least 1");
         require(lrDecayFactor > 0 && lrDecayFactor <= 1, "--lr-decay-factor must be within (0, 1]");
-        float smoothing = labelSmoothing != null ? labelSmoothing : (model == Architecture.INCEPTION_V2 ? 0.1f : 0f);
+        float smoothing =
+                labelSmoothing != null ? labelSmoothing : (architecture == Architecture.INCEPTION_V2 ? 0.1f : 0f);
         require(smoothing >= 0 && smoothing < 1, "--label-smoothing must be within [0, 1)");
         require(auxWeight >= 0, "--aux-weight must not be negative");
         require(limitTrain == null || limitTrain >= 1, "--limit-train must be at least 1");
         require(limitTest == null || limitTest >= 1, "--limit-test must be at least 1");
+        require(freezeEpochs >= 0, "--freeze-epochs must not be negative");
+        require(bodyLrFactor >= 0 && bodyLrFactor <= 1, "--body-lr-factor must be within [0, 1]");
+        double heldOut = validationSplit != null ? validationSplit : start != null ? 0.15 : 0;
+        require(heldOut >= 0 && heldOut < 1, "--validation-split must be within [0, 1), was " + heldOut);
+        int stopAfter = patience != null ? patience : heldOut > 0 ? 3 : 0;
+        require(stopAfter >= 0, "--patience must not be negative");
+        require(stopAfter == 0 || heldOut > 0, "--patience needs a --validation-split to judge epochs by");
+        Augmentation augmentation = augment != null
+                ? augment
+                : start != null && dataset == DatasetKind.FOLDER ? Augmentation.RESIZED_CROP_FLIP : Augmentation.FLIP;
         WeightStorage weightStorage;
         try {
             weightStorage = WeightStorage.parse(storage);
@@ -244,9 +307,9 @@ public final class TrainCommand implements Callable<Integer> {
                         System.getProperty("user.home"),
                         ".inception-serve",
                         "checkpoints",
-                        model.id() + "-" + dataset + "-" + size);
+                        architecture.id() + "-" + dataset + "-" + size + (start != null ? "-fine-tuned" : ""));
         return new TrainingOptions(
-                model,
+                architecture,
                 dataset,
                 dataDir,
                 fashionMnistDir,
@@ -261,16 +324,58 @@ public final class TrainCommand implements Callable<Integer> {
                 lrDecayFactor,
                 smoothing,
                 auxWeight,
-                augment,
+                augmentation,
                 seed,
                 limitTrain,
                 limitTest,
                 out,
-                name != null ? name : model.id(),
+                name != null
+                        ? name
+                        : start != null
+                                ? out.toAbsolutePath().normalize().getFileName().toString()
+                                : architecture.id(),
                 weightStorage,
                 checkpoints,
                 resume,
-                intraOpThreads);
+                intraOpThreads,
+                start,
+                freezeEpochs,
+                bodyLrFactor,
+                heldOut,
+                stopAfter,
+                classWeights);
+    }
+
+    /** --model, or the starting model's architecture, which --model may only repeat. */
+    private Architecture architecture(StartingModel start) {
+        if (start == null) {
+            require(model != null, "Missing required option: '--model' (or --init-from)");
+            return model;
+        }
+        Architecture startArchitecture = start.artifact().architecture();
+        require(
+                model == null || model == startArchitecture,
+                "--model " + (model == null ? "" : model.id()) + " contradicts --init-from " + initFrom + ", a "
+                        + startArchitecture.id() + "; leave out --model");
+        return startArchitecture;
+    }
+
+    /** --channels, or the starting model's, which cannot change: its first convolution is built for them. */
+    private int startingChannels(StartingModel start) {
+        if (start == null) {
+            return channels != null ? channels : (dataset == DatasetKind.FASHION_MNIST ? 1 : 3);
+        }
+        int startChannels = start.artifact().manifest().input().channels();
+        if (channels != null && channels != startChannels) {
+            throw new TrainingInputException("--channels " + channels + " does not fit --init-from " + initFrom
+                    + ", whose first convolution takes " + startChannels + " channel(s) ("
+                    + (startChannels == 1 ? "grey" : "RGB") + "); leave out --channels ("
+                    + (startChannels == 1
+                            ? "colour photos are then read as grey"
+                            : "grey photos are then repeated into RGB")
+                    + ") or start from a model with " + channels + " channel(s)");
+        }
+        return startChannels;
     }
 
     /** 64 px, or the smallest multiple of 16 the architecture accepts when that is larger. */

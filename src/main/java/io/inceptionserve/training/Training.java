@@ -47,12 +47,12 @@ public final class Training {
 
     private final TrainingOptions options;
     private final Progress progress;
-    private final LabelSmoothingLoss loss;
+    /** Set once the data is loaded: class weights depend on it. */
+    private LabelSmoothingLoss loss;
 
     private Training(TrainingOptions options, Progress progress) {
         this.options = options;
         this.progress = progress;
-        this.loss = new LabelSmoothingLoss(options.labelSmoothing(), options.auxWeight());
     }
 
     /**
@@ -69,8 +69,13 @@ public final class Training {
 
     private TrainingResult run() throws IOException {
         long preparing = System.nanoTime();
-        PreparedData data = loadData();
+        PreparedData data = loadData().withValidationSplit(options.validationSplit(), options.seed() + 3);
         progress.line(String.format(Locale.ROOT, "Prepared %s in %.0f s", data.source(), seconds(preparing)));
+        progress.line("Training images per class: " + countsPerClass(data));
+        loss = new LabelSmoothingLoss(
+                options.labelSmoothing(),
+                options.auxWeight(),
+                options.classWeights() ? LabelSmoothingLoss.inverseFrequency(data.trainCountsPerClass()) : null);
         Engine engine = startEngine();
         Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         int stepsPerEpoch = data.train().size() / options.batchSize();
@@ -84,26 +89,48 @@ public final class Training {
                 new ArrayList<>(checkpoint.map(c -> c.state().history()).orElse(List.of()));
         int firstEpoch = history.size() + 1;
         var schedule = LearningRateSchedule.of(options, stepsPerEpoch, history.size() * stepsPerEpoch);
-        int numClasses = data.classes().size();
-        InceptionNetwork network = options.architecture().build(numClasses, options.channels(), true);
+        InceptionNetwork network = network(data.classes().size(), true);
 
         try (Model model = Model.newInstance(options.name(), device, "PyTorch")) {
             model.setBlock(network);
-            var config = trainerConfig(loss, schedule, device);
+            int frozenSteps = Math.max(0, options.freezeEpochs() - history.size()) * stepsPerEpoch;
+            var config = options.fineTuning()
+                    ? new DefaultTrainingConfig(loss)
+                            .optOptimizer(FineTuning.optimizer(network, schedule, options.bodyLrFactor(), frozenSteps))
+                            .optDevices(new Device[] {device})
+                    : trainerConfig(loss, schedule, device);
             try (Trainer trainer = model.newTrainer(config)) {
                 engine.setRandomSeed((int) options.seed());
                 trainer.initialize(
                         new Shape(options.batchSize(), options.channels(), options.inputSize(), options.inputSize()));
-                checkpoint.ifPresent(c -> NetworkWeights.decodeInto(network, c.weights(), model.getNDManager()));
+                if (checkpoint.isPresent()) {
+                    NetworkWeights.decodeInto(network, checkpoint.get().weights(), model.getNDManager());
+                } else if (options.fineTuning()) {
+                    FineTuning.loadBody(options.initFrom(), network, model.getNDManager());
+                }
                 progress.line(describeStart(data, stepsPerEpoch, device, firstEpoch));
+                BestEpoch best = BestEpoch.of(history, options.checkpointDir());
 
-                for (int epoch = firstEpoch; epoch <= options.epochs(); epoch++) {
+                for (int epoch = firstEpoch;
+                        epoch <= options.epochs() && !best.patienceRunOut(epoch - 1, options.patience());
+                        epoch++) {
+                    if (options.fineTuning()) {
+                        FineTuning.freezeBody(network, epoch <= options.freezeEpochs());
+                    }
                     engine.setRandomSeed((int) epochSeed(epoch));
                     long training = System.nanoTime();
                     EpochTraining epochTraining = trainEpoch(trainer, data, epoch, stepsPerEpoch);
                     double trainSeconds = seconds(training);
                     long evaluating = System.nanoTime();
-                    Evaluation evaluation = evaluate(trainer, data);
+                    Evaluation evaluation =
+                            evaluate(trainer, data.test(), data.classes().size());
+                    Double validationTop1 = data.validation().size() == 0
+                            ? null
+                            : evaluate(
+                                            trainer,
+                                            data.validation(),
+                                            data.classes().size())
+                                    .top1();
                     EpochMetrics metrics = new EpochMetrics(
                             epoch,
                             schedule.rateAtStep(epoch * stepsPerEpoch - 1),
@@ -114,17 +141,48 @@ public final class Training {
                             evaluation.top5(),
                             trainSeconds,
                             seconds(evaluating),
-                            (double) stepsPerEpoch * options.batchSize() / trainSeconds);
+                            (double) stepsPerEpoch * options.batchSize() / trainSeconds,
+                            validationTop1);
                     history.add(metrics);
-                    Checkpoints.save(
-                            options.checkpointDir(),
-                            checkpointState(data, epoch, history),
-                            NetworkWeights.encode(network));
+                    byte[] weights = NetworkWeights.encode(network);
+                    Checkpoints.save(options.checkpointDir(), checkpointState(data, epoch, history), weights);
+                    if (best.offer(metrics, weights)) {
+                        Checkpoints.saveBest(options.checkpointDir(), weights);
+                    }
                     progress.line(describe(metrics));
                 }
-                return finish(data, network, engine, device, firstEpoch, history);
+                if (best.patienceRunOut(history.size(), options.patience()) && history.size() < options.epochs()) {
+                    progress.line("Stopped early: no better validation top-1 for " + options.patience()
+                            + " epochs after epoch " + best.epoch());
+                }
+                int shippedEpoch = history.size();
+                if (best.weights() != null) {
+                    NetworkWeights.decodeInto(network, best.weights(), model.getNDManager());
+                    shippedEpoch = best.epoch();
+                }
+                return finish(data, network, engine, device, firstEpoch, history, shippedEpoch);
             }
         }
+    }
+
+    /** The network to train or to serve: the starting model's when fine-tuning, so input transforms carry over. */
+    private InceptionNetwork network(int numClasses, boolean withAux) {
+        return options.fineTuning()
+                ? ModelArtifact.network(
+                        options.initFrom().artifact().manifest(), options.architecture(), numClasses, withAux)
+                : options.architecture().build(numClasses, options.channels(), withAux);
+    }
+
+    private static String countsPerClass(PreparedData data) {
+        int[] counts = data.trainCountsPerClass();
+        StringBuilder line = new StringBuilder();
+        for (int c = 0; c < counts.length; c++) {
+            line.append(c == 0 ? "" : ", ")
+                    .append(data.classes().get(c))
+                    .append(' ')
+                    .append(counts[c]);
+        }
+        return line.toString();
     }
 
     /** How the {@code train} command's trainer is set up: Adam on one device with this loss. */
@@ -162,8 +220,18 @@ public final class Training {
                         channels,
                         options.seed(),
                         options.limitTrain(),
-                        options.limitTest());
+                        options.limitTest(),
+                        options.fineTuning() ? startingPreprocessing() : null);
         };
+    }
+
+    /** The starting model's preprocessing, its resize target scaled with the input when --input-size changes it. */
+    private ModelManifest.Preprocessing startingPreprocessing() {
+        ModelManifest start = options.initFrom().artifact().manifest();
+        ModelManifest.Preprocessing p = start.preprocessing();
+        int resizeTo = Math.round(
+                (float) p.resizeTo() * options.inputSize() / start.input().size());
+        return new ModelManifest.Preprocessing(p.resize(), resizeTo, p.mean(), p.std(), p.upscale(), p.resampling());
     }
 
     /** The checkpoint to continue from, after checking it belongs to this network and data set. */
@@ -246,18 +314,17 @@ public final class Training {
     }
 
     /** Evaluates the network in inference mode (BatchNorm running statistics, no dropout, no aux heads). */
-    private Evaluation evaluate(Trainer trainer, PreparedData data) {
-        return evaluate(trainer::evaluate, trainer.getManager(), data);
+    private Evaluation evaluate(Trainer trainer, LabelledImages test, int classes) {
+        return evaluate(trainer::evaluate, trainer.getManager(), test, classes);
     }
 
-    /** Evaluates {@code network} on the test set, each batch in its own sub-manager of {@code parent}. */
-    private Evaluation evaluate(UnaryOperator<NDList> network, NDManager parent, PreparedData data) {
-        LabelledImages test = data.test();
+    /** Evaluates {@code network} on {@code test}, each batch in its own sub-manager of {@code parent}. */
+    private Evaluation evaluate(UnaryOperator<NDList> network, NDManager parent, LabelledImages test, int classes) {
         int batchSize = options.batchSize();
         int imageLength = test.images()[0].length;
         float[] images = new float[batchSize * imageLength];
         long[] labels = new long[batchSize];
-        var tally = new Evaluation.Tally(data.classes().size());
+        var tally = new Evaluation.Tally(classes);
         for (int start = 0; start < test.size(); start += batchSize) {
             int count = Math.min(batchSize, test.size() - start);
             for (int i = 0; i < count; i++) {
@@ -286,9 +353,10 @@ public final class Training {
             Engine engine,
             Device device,
             int firstEpoch,
-            List<EpochMetrics> history)
+            List<EpochMetrics> history,
+            int shippedEpoch)
             throws IOException {
-        Block inference = options.architecture().build(data.classes().size(), options.channels(), false);
+        Block inference = network(data.classes().size(), false);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             inference.initialize(manager, DataType.FLOAT32, batchShape(1));
             NetworkWeights.copyWithoutAux(network, inference);
@@ -299,25 +367,43 @@ public final class Training {
                     "labels.txt",
                     new ModelManifest.Input(options.inputSize(), options.channels()),
                     data.preprocessing(),
-                    null);
+                    null,
+                    options.fineTuning()
+                            ? options.initFrom().artifact().manifest().transformInput()
+                            : null);
             ModelArtifact.write(options.out(), manifest, data.classes(), inference, options.storage());
             ModelArtifact stored = ModelArtifact.open(options.out());
             Block served = stored.newInferenceBlock(manager);
             ParameterStore parameters = new ParameterStore(manager, false);
-            Evaluation evaluation = evaluate(input -> served.forward(parameters, input, false), manager, data);
+            Evaluation evaluation = evaluate(
+                    input -> served.forward(parameters, input, false),
+                    manager,
+                    data.test(),
+                    data.classes().size());
+            String startedFrom = options.fineTuning() ? options.initFrom().describe() : null;
+            String trainedOn = data.source() + (startedFrom == null ? "" : ", fine-tuned from " + startedFrom);
             ModelArtifact.writeManifest(
                     options.out(),
                     stored.manifest()
                             .withDescription(String.format(
                                     Locale.ROOT,
-                                    "%s trained on %s for %d epochs (%s), stored as %s: test top-1 %.4f, top-5 %.4f",
+                                    "%s %s on %s for %d epochs (%s), epoch %d shipped, stored as %s: test top-1 "
+                                            + "%.4f, top-5 %.4f",
                                     options.architecture().id(),
+                                    startedFrom == null ? "trained" : "fine-tuned from " + startedFrom,
                                     data.source(),
                                     history.size(),
                                     LearningRateSchedule.describe(options),
+                                    shippedEpoch,
                                     options.storage().id(),
                                     evaluation.top1(),
-                                    evaluation.top5())));
+                                    evaluation.top5()))
+                            .withTraining(
+                                    trainedOn,
+                                    new ModelManifest.Accuracy(
+                                            evaluation.top1(),
+                                            evaluation.top5(),
+                                            data.test().size())));
             var result = new TrainingResult(
                     options,
                     data.classes(),
@@ -330,7 +416,10 @@ public final class Training {
                     parameterCount(inference),
                     parameterCount(network),
                     Hardware.describe(engine, device, options.threads()),
-                    options.out());
+                    options.out(),
+                    startedFrom,
+                    data.trainCountsPerClass(),
+                    shippedEpoch);
             TrainingReport.write(result);
             progress.line("Wrote " + options.out() + " and its report");
             return result;

@@ -10,6 +10,14 @@ import java.nio.file.Path;
  *
  * @param limitTrain use only this many training images, or {@code null} for all
  * @param limitTest use only this many test images, or {@code null} for all
+ * @param initFrom the trained model a fine-tuning run starts from, or {@code null} to train from
+ *     scratch
+ * @param freezeEpochs epochs at the start that train the new heads alone (fine-tuning only)
+ * @param bodyLrFactor the body's learning rate relative to the heads' (fine-tuning only)
+ * @param validationSplit fraction of each class's training images held out to pick the best
+ *     epoch; 0 for none
+ * @param patience stop after this many epochs without a better validation top-1; 0 never stops early
+ * @param classWeights weight each image's loss by the inverse frequency of its class
  */
 public record TrainingOptions(
         Architecture architecture,
@@ -36,7 +44,18 @@ public record TrainingOptions(
         WeightStorage storage,
         Path checkpointDir,
         boolean resume,
-        int threads) {
+        int threads,
+        StartingModel initFrom,
+        int freezeEpochs,
+        float bodyLrFactor,
+        double validationSplit,
+        int patience,
+        boolean classWeights) {
+
+    /** Whether the run starts from a trained model. */
+    public boolean fineTuning() {
+        return initFrom != null;
+    }
 
     /** Where in the source data the images come from. */
     public enum DatasetKind {

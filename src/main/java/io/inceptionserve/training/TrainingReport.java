@@ -97,6 +97,9 @@ final class TrainingReport {
         summary.put("name", options.name());
         summary.put("model", options.architecture().id());
         summary.put("dataset", result.dataSource());
+        if (result.startedFrom() != null) {
+            summary.put("startedFrom", result.startedFrom());
+        }
         summary.put("trainImages", result.trainImages());
         summary.put("testImages", result.testImages());
         summary.put("classes", result.classes());
@@ -106,7 +109,12 @@ final class TrainingReport {
         summary.put("parameters", result.parameters());
         summary.put("trainingParameters", result.trainingParameters());
         summary.put("schedule", LearningRateSchedule.describe(options));
-        summary.put("shippedWeights", "epoch " + result.history().size() + " (the last)");
+        summary.put("shippedWeights", SummaryMarkdown.shipped(result));
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < result.trainCountsPerClass().length; i++) {
+            counts.put(result.classes().get(i), result.trainCountsPerClass()[i]);
+        }
+        summary.put("trainImagesPerClass", counts);
         summary.put("weightStorage", options.storage().id());
         summary.put("finalTestTop1", evaluation.top1());
         summary.put("finalTestTop5", evaluation.top5());

@@ -13,6 +13,9 @@ import java.util.List;
  * @param parameters parameter count of the shipped (inference) network
  * @param trainingParameters parameter count of the trained network, aux heads included
  * @param modelDir the model directory written
+ * @param startedFrom the model a fine-tuning run started from, described, or {@code null}
+ * @param trainCountsPerClass training images per class, in class-index order
+ * @param shippedEpoch the epoch whose weights were written: the last, or the best on validation
  */
 public record TrainingResult(
         TrainingOptions options,
@@ -26,7 +29,10 @@ public record TrainingResult(
         long parameters,
         long trainingParameters,
         Hardware hardware,
-        Path modelDir) {
+        Path modelDir,
+        String startedFrom,
+        int[] trainCountsPerClass,
+        int shippedEpoch) {
 
     /** The epoch with the highest test top-1 (the first of equals). */
     public EpochMetrics bestEpoch() {

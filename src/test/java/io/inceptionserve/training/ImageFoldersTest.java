@@ -53,7 +53,7 @@ class ImageFoldersTest {
     void splitsEachClassByTheRatioAndNamesClassesAfterTheirFolders() throws IOException {
         writeImages(root, 10);
 
-        PreparedData data = ImageFolders.load(root, 0.8, 32, 3, 1, null, null);
+        PreparedData data = ImageFolders.load(root, 0.8, 32, 3, 1, null, null, null);
 
         assertThat(data.classes()).isEqualTo(CLASSES);
         assertThat(data.train().size()).isEqualTo(24);
@@ -70,7 +70,7 @@ class ImageFoldersTest {
         writeImages(root.resolve("train"), 5);
         writeImages(root.resolve("test"), 2);
 
-        PreparedData data = ImageFolders.load(root, 0.8, 32, 1, 1, 12, null);
+        PreparedData data = ImageFolders.load(root, 0.8, 32, 1, 1, 12, null, null);
 
         assertThat(data.classes()).isEqualTo(CLASSES);
         assertThat(data.train().size()).isEqualTo(12);
@@ -83,7 +83,7 @@ class ImageFoldersTest {
         writeImages(root.resolve("train"), 1);
         writeImages(root.resolve("test"), 1);
 
-        PreparedData data = ImageFolders.load(root, 0.8, 32, 3, 1, null, null);
+        PreparedData data = ImageFolders.load(root, 0.8, 32, 3, 1, null, null, null);
 
         assertThat(data.preprocessing().resize()).isEqualTo(ModelManifest.ResizePolicy.SHORTER_SIDE);
         float[][] images = data.train().images();

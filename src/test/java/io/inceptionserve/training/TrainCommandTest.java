@@ -20,9 +20,9 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Execution(int exitCode, String err) {}
+    record Execution(int exitCode, String err) {}
 
-    private static Execution execute(String... args) {
+    static Execution execute(String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = Commands.commandLine();
         cli.setErr(new PrintWriter(err, true));
@@ -128,7 +128,13 @@ class TrainCommandTest {
                         WeightStorage.INT8,
                         Path.of("ck"),
                         true,
-                        1));
+                        1,
+                        null,
+                        1,
+                        0.1f,
+                        0.0,
+                        0,
+                        false));
         assertThat(Cli.options("--model", "googlenet", "--out", "m").labelSmoothing())
                 .isZero();
         assertThat(Cli.options("--model", "googlenet", "--out", "m").storage()).isEqualTo(WeightStorage.FLOAT16);

@@ -16,7 +16,7 @@ class TrainingReportTest {
     private static final String EXPECTED = """
             # clothes (googlenet-bn) trained on pics (folder)
 
-            - Test accuracy of the shipped weights (epoch 2, the last, stored as float16, as the service runs them): **top-1 0.5500**, top-5 0.9500, loss 1.5000
+            - Test accuracy of the shipped weights (epoch 2 (the last), stored as float16, as the service runs them): **top-1 0.5500**, top-5 0.9500, loss 1.5000
             - Best test top-1: 0.5500 at epoch 2
             - Input 96×96, 3 channel(s); 6,000,000 parameters (7,000,000 while training, with the aux heads)
             - Adam, lr 0.01 with cosine decay to 1 % over 2 epochs; batch 64; label smoothing 0.1; aux weight 0.3; augmentation crop-flip; seed 7
@@ -36,10 +36,10 @@ class TrainingReportTest {
 
             ## Per-class test accuracy
 
-            | class | accuracy |
-            |---|---:|
-            | cat | 0.7500 |
-            | dog | 0.6667 |
+            | class | training images | accuracy |
+            |---|---:|---:|
+            | cat | 60 | 0.7500 |
+            | dog | 40 | 0.6667 |
 
             ## Confusion matrix (rows: true class, columns: predicted)
 
@@ -96,6 +96,9 @@ class TrainingReportTest {
                 6_000_000,
                 7_000_000,
                 hardware,
-                modelDir);
+                modelDir,
+                null,
+                new int[] {60, 40},
+                2);
     }
 }
