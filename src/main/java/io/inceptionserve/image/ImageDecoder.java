@@ -27,6 +27,11 @@ final class ImageDecoder {
     /** The decoded pixels, as the reader gives them, and the EXIF orientation that turns them upright. */
     record Decoded(BufferedImage image, int orientation) {}
 
+    static {
+        // ImageIO would otherwise buffer streams it makes in a temporary file, one per request.
+        ImageIO.setUseCache(false);
+    }
+
     private ImageDecoder() {}
 
     /** Refuses, before decoding, an image whose header declares more than {@code maxPixels}. */

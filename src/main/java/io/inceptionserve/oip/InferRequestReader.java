@@ -224,7 +224,7 @@ class InferRequestReader {
         if (datatype == null) {
             throw OipException.badRequest("input '" + input.name() + "' has datatype '" + input.datatype()
                     + "'; the model takes BYTES (encoded images), FP32 or FP16 (prepared tensors [N, C, H, W])"
-                    + " or UINT8 (pixels [N, H, W, C])");
+                    + " or UINT8 (pixels [N, H, W, C]), spelt so");
         }
         return datatype;
     }
