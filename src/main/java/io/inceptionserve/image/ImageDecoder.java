@@ -27,6 +27,11 @@ final class ImageDecoder {
     /** The decoded pixels, as the reader gives them, and the EXIF orientation that turns them upright. */
     record Decoded(BufferedImage image, int orientation) {}
 
+    static {
+        // ImageIO would otherwise buffer streams it makes in a temporary file, one per request.
+        ImageIO.setUseCache(false);
+    }
+
     private ImageDecoder() {}
 
     /** Refuses, before decoding, an image whose header declares more than {@code maxPixels}. */
@@ -61,7 +66,7 @@ final class ImageDecoder {
         return reader;
     }
 
-    private static String formatOf(ImageReader reader) {
+    static String formatOf(ImageReader reader) {
         try {
             return reader.getFormatName().toUpperCase(Locale.ROOT);
         } catch (IOException e) {
@@ -71,20 +76,14 @@ final class ImageDecoder {
 
     /** Refuses decompression bombs from the dimensions in the header, before any pixel is decoded. */
     private static void checkPixels(ImageReader reader, String format, long maxPixels) {
-        long width;
-        long height;
+        ImageSize size;
         try {
-            width = reader.getWidth(0);
-            height = reader.getHeight(0);
+            size = ImageSize.of(reader);
         } catch (IOException | RuntimeException e) {
             throw unreadable("the " + format + " image's header cannot be read", e);
         }
-        if (width * height > maxPixels) {
-            throw new InvalidImageException(
-                    InvalidImageException.Reason.TOO_LARGE,
-                    "the " + format
-                            + " image is " + width + "×" + height + " = " + width * height
-                            + " pixels; at most " + maxPixels + " are decoded");
+        if (size.pixels() > maxPixels) {
+            throw size.tooLarge(maxPixels);
         }
     }
 

@@ -6,19 +6,15 @@ package io.inceptionserve.image;
  * @param filename the client's file name, echoed back; may be {@code null}
  * @param bytes the encoded image
  */
-public record ImageUpload(String filename, byte[] bytes) {
+public record ImageUpload(String filename, byte[] bytes) implements ImageInput {
 
-    /**
-     * Names the image in an error message: its file name, else its place in the request.
-     *
-     * @param index the image's index in the request
-     * @param count the request's number of images
-     * @return e.g. "'boot.png'", "image 2" or "the image"
-     */
-    public String describe(int index, int count) {
-        if (filename != null) {
-            return "'" + filename + "'";
-        }
-        return count > 1 ? "image " + (index + 1) : "the image";
+    @Override
+    public ImageSize size() {
+        return ImageSize.declaredBy(bytes);
+    }
+
+    @Override
+    public float[] prepare(ImagePreprocessor preprocessor) {
+        return preprocessor.prepare(bytes);
     }
 }

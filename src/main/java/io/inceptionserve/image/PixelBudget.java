@@ -1,13 +1,6 @@
 package io.inceptionserve.image;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Iterator;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * Pixels being decoded at once, across all requests. A decoded image costs memory in proportion to
@@ -15,19 +8,21 @@ import javax.imageio.stream.ImageInputStream;
  * encoded size: a 7000×7000 PNG of a few kilobytes decodes into hundreds of megabytes. Each image
  * takes its declared pixels from the budget before decoding and gives them back once prepared, so
  * the heaviest requests sent together wait for each other instead of growing the heap.
+ *
+ * <p>Counted exactly, pixel by pixel: the whole budget can be taken when nothing else holds any.
+ * Not fair: a small image takes room left beside a large one instead of queueing behind it.
  */
 public final class PixelBudget {
 
-    /** Permits are counted in blocks of pixels, so that a budget of billions fits a semaphore. */
-    private static final int BLOCK = 1024;
-
     private final long totalPixels;
-    private final Semaphore blocks;
+    private long available;
 
     public PixelBudget(long totalPixels) {
+        if (totalPixels < 1) {
+            throw new IllegalArgumentException("a pixel budget holds at least one pixel, not " + totalPixels);
+        }
         this.totalPixels = totalPixels;
-        // Not fair: a small image takes room left beside a large one instead of queueing behind it.
-        this.blocks = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(1, totalPixels / BLOCK)));
+        this.available = totalPixels;
     }
 
     public long totalPixels() {
@@ -35,48 +30,31 @@ public final class PixelBudget {
     }
 
     /**
-     * Waits until {@code pixels} fit in the budget, at most until {@code deadlineNanos}. An image
-     * larger than the whole budget waits for all of it.
+     * Waits until {@code pixels} (at least one) fit in the budget, at most until {@code
+     * deadlineNanos}; give them back with {@link #release}.
      *
-     * @return the pixels taken, to give back with {@link #release}, or 0 when the deadline passed
+     * @return whether they were taken; false when the deadline passed first
+     * @throws IllegalArgumentException for more than the whole budget, which would never fit:
+     *     callers refuse such images before asking
      */
-    public long acquire(long pixels, long deadlineNanos) throws InterruptedException {
-        int wanted = blocksFor(pixels);
-        long waitNanos = deadlineNanos - System.nanoTime();
-        if (waitNanos <= 0 || !blocks.tryAcquire(wanted, waitNanos, TimeUnit.NANOSECONDS)) {
-            return 0;
+    public synchronized boolean acquire(long pixels, long deadlineNanos) throws InterruptedException {
+        long wanted = Math.max(1, pixels);
+        if (wanted > totalPixels) {
+            throw new IllegalArgumentException(pixels + " pixels never fit in a budget of " + totalPixels + " pixels");
         }
-        return pixels;
-    }
-
-    public void release(long pixels) {
-        blocks.release(blocksFor(pixels));
-    }
-
-    private int blocksFor(long pixels) {
-        long capped = Math.min(Math.max(pixels, 1), totalPixels);
-        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (capped + BLOCK - 1) / BLOCK));
-    }
-
-    /**
-     * The pixels an encoded image's header declares, read without decoding; 1 when the header
-     * cannot be read (decoding then refuses the image with the right reason).
-     */
-    public static long declaredPixels(byte[] encoded) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                return 1;
+        while (available < wanted) {
+            long waitNanos = deadlineNanos - System.nanoTime();
+            if (waitNanos <= 0) {
+                return false;
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return Math.max(1, (long) reader.getWidth(0) * reader.getHeight(0));
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            return 1;
+            TimeUnit.NANOSECONDS.timedWait(this, waitNanos);
         }
+        available -= wanted;
+        return true;
+    }
+
+    public synchronized void release(long pixels) {
+        available += Math.max(1, pixels);
+        notifyAll();
     }
 }

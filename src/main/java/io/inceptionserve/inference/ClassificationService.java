@@ -1,8 +1,8 @@
 package io.inceptionserve.inference;
 
 import io.inceptionserve.config.InceptionProperties;
+import io.inceptionserve.image.ImageInput;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.image.InvalidImageException;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.inceptionserve.observability.InferenceMetrics.InFlight;
@@ -25,6 +25,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -34,13 +36,15 @@ import org.springframework.stereotype.Service;
 @Service
 public class ClassificationService {
 
+    private static final Logger log = LoggerFactory.getLogger(ClassificationService.class);
+
     private final ModelRegistry registry;
     private final ServingCore core;
     private final InferenceMetrics metrics;
     private final InferenceTracing tracing;
     private final ImagePreparation preparation;
     private final int defaultTopK;
-    private final long maxImagePixels;
+    private final DecodeLimits decodeLimits;
 
     public ClassificationService(
             ModelRegistry registry,
@@ -53,13 +57,21 @@ public class ClassificationService {
         this.metrics = metrics;
         this.tracing = tracing;
         this.defaultTopK = properties.inference().defaultTopK();
-        this.maxImagePixels = properties.inference().maxImagePixels();
+        this.decodeLimits = DecodeLimits.of(
+                properties.inference().maxImagePixels(),
+                properties.reliability().decodePixelBudget(),
+                Runtime.getRuntime().maxMemory());
+        if (!decodeLimits.adjustment().isEmpty()) {
+            log.warn("Image limits made consistent: {}", decodeLimits.adjustment());
+        }
         int threads = properties.inference().preprocessThreads();
         this.preparation = new ImagePreparation(
-                threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-                properties.reliability().decodePixelBudget(),
-                metrics,
-                tracing);
+                threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), decodeLimits, metrics, tracing);
+    }
+
+    /** The pixel limit per image and the decode budget in force. */
+    public DecodeLimits decodeLimits() {
+        return decodeLimits;
     }
 
     /**
@@ -74,7 +86,7 @@ public class ClassificationService {
      *     queueing and the forward pass all count against it
      */
     public CompletableFuture<ClassifiedImages> classifyAsync(
-            String modelName, List<ImageUpload> images, Integer requestedTopK, long deadlineNanos) {
+            String modelName, List<? extends ImageInput> images, Integer requestedTopK, long deadlineNanos) {
         String name = modelName == null ? registry.defaultModel() : modelName;
         return measured(name, images.size(), model -> {
             int classes = model.artifact().labels().size();
@@ -89,7 +101,7 @@ public class ClassificationService {
             // steal the cores from the forward passes.
             try (ServingCore.Decoding decoding = core.admitForDecoding(model, images.size())) {
                 ImagePreprocessor preprocessor =
-                        new ImagePreprocessor(model.artifact().manifest(), maxImagePixels);
+                        new ImagePreprocessor(model.artifact().manifest(), decodeLimits.maxImagePixels());
                 prepared = preparation.prepareAll(model.name(), preprocessor, images, deadlineNanos, preprocessNanos);
             }
             InferenceTracing.Trace trace = tracing.current();
@@ -192,7 +204,11 @@ public class ClassificationService {
     }
 
     private static ClassifiedImages classified(
-            ServedModel model, int topK, List<ImageUpload> images, long[] preprocessNanos, List<Scored> scores) {
+            ServedModel model,
+            int topK,
+            List<? extends ImageInput> images,
+            long[] preprocessNanos,
+            List<Scored> scores) {
         List<ClassifiedImages.Image> results = new ArrayList<>(scores.size());
         for (int i = 0; i < scores.size(); i++) {
             results.add(new ClassifiedImages.Image(images.get(i).filename(), preprocessNanos[i], scores.get(i)));

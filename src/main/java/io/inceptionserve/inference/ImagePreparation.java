@@ -1,7 +1,8 @@
 package io.inceptionserve.inference;
 
+import io.inceptionserve.image.ImageInput;
 import io.inceptionserve.image.ImagePreprocessor;
-import io.inceptionserve.image.ImageUpload;
+import io.inceptionserve.image.ImageSize;
 import io.inceptionserve.image.InvalidImageException;
 import io.inceptionserve.image.PixelBudget;
 import io.inceptionserve.observability.InferenceMetrics;
@@ -22,18 +23,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ImagePreparation implements AutoCloseable {
 
-    /** Peak heap per pixel while an image is decoded and prepared (see {@link #decodingBudget}). */
-    private static final long BYTES_PER_DECODED_PIXEL = 12;
-
     private final ExecutorService pool;
+    private final long maxImagePixels;
     private final PixelBudget pixelBudget;
     private final InferenceMetrics metrics;
     private final InferenceTracing tracing;
 
-    ImagePreparation(int threads, long configuredBudget, InferenceMetrics metrics, InferenceTracing tracing) {
+    ImagePreparation(int threads, DecodeLimits limits, InferenceMetrics metrics, InferenceTracing tracing) {
         this.metrics = metrics;
         this.tracing = tracing;
-        this.pixelBudget = new PixelBudget(decodingBudget(configuredBudget));
+        this.maxImagePixels = limits.maxImagePixels();
+        this.pixelBudget = new PixelBudget(limits.budgetPixels());
         AtomicInteger count = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, task -> {
             Thread thread = new Thread(task, "preprocess-" + count.incrementAndGet());
@@ -43,16 +43,8 @@ final class ImagePreparation implements AutoCloseable {
     }
 
     /**
-     * The configured pixel budget, or when 0 a quarter of the maximum heap at 12 bytes a pixel: a
-     * decoded raster takes 3 to 4 bytes a pixel, and colour conversion and orientation each copy it.
-     */
-    static long decodingBudget(long configured) {
-        return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_DECODED_PIXEL;
-    }
-
-    /**
-     * Decodes and prepares the images, in parallel when there are several. Each image first takes
-     * its declared pixels from the budget, here on the request's thread, so that an image waiting
+     * Decodes and prepares the images, in parallel when there are several. An image over the pixel
+     * limit is refused 413 at once. Each image first takes its declared pixels from the budget, here on the request's thread, so that an image waiting
      * for room holds no decoding thread; past {@code deadlineNanos} the request is refused 503 and
      * its images not yet started are skipped.
      *
@@ -61,7 +53,7 @@ final class ImagePreparation implements AutoCloseable {
     List<float[]> prepareAll(
             String model,
             ImagePreprocessor preprocessor,
-            List<ImageUpload> images,
+            List<? extends ImageInput> images,
             long deadlineNanos,
             long[] preprocessNanos) {
         InferenceTracing.Trace trace = tracing.current();
@@ -70,7 +62,7 @@ final class ImagePreparation implements AutoCloseable {
         try {
             for (int i = 0; i < images.size(); i++) {
                 int index = i;
-                long pixels = takeDecodingRoom(images.get(index), deadlineNanos);
+                long pixels = takeDecodingRoom(images.get(index), index, images.size(), deadlineNanos);
                 futures.add(CompletableFuture.supplyAsync(
                         () -> {
                             try {
@@ -102,21 +94,29 @@ final class ImagePreparation implements AutoCloseable {
         }
     }
 
-    /** Waits for room to decode {@code image} in the pixel budget; 503 once the deadline passes. */
-    private long takeDecodingRoom(ImageUpload image, long deadlineNanos) {
-        long pixels = PixelBudget.declaredPixels(image.bytes());
+    /**
+     * Refuses an image that could never be decoded (413, before any wait: a retry would not help),
+     * else waits for room to decode it in the pixel budget; 503 once the deadline passes.
+     */
+    private long takeDecodingRoom(ImageInput image, int index, int count, long deadlineNanos) {
+        ImageSize size = image.size();
+        long pixels = size == null ? 1 : size.pixels();
+        if (pixels > maxImagePixels) {
+            InvalidImageException tooLarge = size.tooLarge(maxImagePixels);
+            throw new InvalidImageException(
+                    tooLarge.reason(), image.describe(index, count) + ": " + tooLarge.getMessage());
+        }
         if (System.nanoTime() - deadlineNanos >= 0) {
             throw new OverloadedException("the request is past the request deadline before its images could be decoded,"
                     + " and was not computed; retry shortly");
         }
         try {
-            long taken = pixelBudget.acquire(pixels, deadlineNanos);
-            if (taken == 0) {
+            if (!pixelBudget.acquire(pixels, deadlineNanos)) {
                 throw new OverloadedException("the service is decoding as many pixels as it holds at once ("
                         + pixelBudget.totalPixels() + "), and no room for this request's " + pixels
                         + "-pixel image came before its deadline; retry shortly");
             }
-            return taken;
+            return pixels;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelUnavailableException("the service is shutting down", true);
@@ -134,9 +134,9 @@ final class ImagePreparation implements AutoCloseable {
         }
     }
 
-    private static float[] prepare(ImagePreprocessor preprocessor, ImageUpload image, int index, int count) {
+    private static float[] prepare(ImagePreprocessor preprocessor, ImageInput image, int index, int count) {
         try {
-            return preprocessor.prepare(image.bytes());
+            return image.prepare(preprocessor);
         } catch (InvalidImageException e) {
             throw new InvalidImageException(e.reason(), image.describe(index, count) + ": " + e.getMessage(), e);
         }

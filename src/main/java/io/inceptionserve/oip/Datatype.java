@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The protocol's tensor datatypes this server takes, and their binary form as the binary tensor
@@ -28,13 +27,16 @@ enum Datatype {
         this.width = width;
     }
 
-    /** The datatype of that protocol name, or null for one this server does not take. */
+    /**
+     * The datatype of that protocol name, spelt as the protocol spells it ({@code FP32}, not
+     * {@code fp32}, which KServe and Triton refuse too), or null for one this server does not take.
+     */
     static Datatype of(String name) {
         if (name == null) {
             return null;
         }
         try {
-            return valueOf(name.toUpperCase(Locale.ROOT));
+            return valueOf(name);
         } catch (IllegalArgumentException e) {
             return null;
         }

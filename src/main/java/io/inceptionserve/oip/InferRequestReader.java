@@ -73,7 +73,7 @@ class InferRequestReader {
                 throw OipException.badRequest(
                         "the body is empty; with " + BINARY_HEADER + ": 0 it must be one encoded image");
             }
-            Tensor image = new Tensor(RAW_INPUT, Datatype.BYTES, new long[] {1}, null, List.of(body));
+            Tensor image = new Tensor(RAW_INPUT, Datatype.BYTES, new long[] {1}, null, List.of(body), null);
             return new InferCall(null, List.of(image), List.of(), false);
         }
         return decode(parse(body, headerLength), body, headerLength);
@@ -170,11 +170,20 @@ class InferRequestReader {
         Datatype datatype = datatype(input);
         if (datatype == Datatype.BYTES) {
             List<byte[]> elements = Datatype.elements(input.name(), body, offset, length);
-            return new Tensor(input.name(), datatype, resolveShape(input, elements.size()), null, elements);
+            return new Tensor(input.name(), datatype, resolveShape(input, elements.size()), null, elements, null);
         }
-        float[] numbers = datatype.numbers(input.name(), body, offset, length);
-        checkFinite(input.name(), datatype, numbers);
-        return new Tensor(input.name(), datatype, resolveShape(input, numbers.length), numbers, null);
+        if (length % datatype.width != 0) {
+            throw OipException.badRequest("input '" + input.name() + "' has " + length + " bytes of " + datatype
+                    + " data, not a whole number of " + datatype.width + "-byte elements");
+        }
+        // Converted when used, once the shape has been checked against the model and the limits.
+        return new Tensor(
+                input.name(),
+                datatype,
+                resolveShape(input, length / datatype.width),
+                null,
+                null,
+                new Tensor.Binary(body, offset, length));
     }
 
     private static Tensor fromJson(RequestInput input) {
@@ -196,7 +205,7 @@ class InferRequestReader {
                     throw OipException.badRequest("'" + input.name() + "[" + i + "]' is not base64: " + e.getMessage());
                 }
             }
-            return new Tensor(input.name(), datatype, resolveShape(input, elements.size()), null, elements);
+            return new Tensor(input.name(), datatype, resolveShape(input, elements.size()), null, elements, null);
         }
         if (!(input.data() instanceof TensorData.Numbers numbers)) {
             throw OipException.badRequest(datatype + " input '" + input.name() + "' must hold numbers");
@@ -207,7 +216,7 @@ class InferRequestReader {
         } else {
             checkFinite(input.name(), datatype, values);
         }
-        return new Tensor(input.name(), datatype, resolveShape(input, values.length), values, null);
+        return new Tensor(input.name(), datatype, resolveShape(input, values.length), values, null, null);
     }
 
     private static Datatype datatype(RequestInput input) {
@@ -215,7 +224,7 @@ class InferRequestReader {
         if (datatype == null) {
             throw OipException.badRequest("input '" + input.name() + "' has datatype '" + input.datatype()
                     + "'; the model takes BYTES (encoded images), FP32 or FP16 (prepared tensors [N, C, H, W])"
-                    + " or UINT8 (pixels [N, H, W, C])");
+                    + " or UINT8 (pixels [N, H, W, C]), spelt so");
         }
         return datatype;
     }
@@ -224,7 +233,7 @@ class InferRequestReader {
      * NaN, ±Inf, and (for FP16 sent as JSON) numbers beyond half precision's range would come back
      * as NaN probabilities; they are refused naming the input and the first such element.
      */
-    private static void checkFinite(String input, Datatype datatype, float[] values) {
+    static void checkFinite(String input, Datatype datatype, float[] values) {
         float limit = datatype == Datatype.FP16 ? FP16_MAX : Float.MAX_VALUE;
         for (int i = 0; i < values.length; i++) {
             if (!(Math.abs(values[i]) <= limit)) {

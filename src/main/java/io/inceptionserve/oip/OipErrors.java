@@ -90,9 +90,19 @@ class OipErrors implements ErrorWriter {
     }
 
     /** The protocol knows only "bad request" for a request the model cannot take. */
-    @ExceptionHandler({InvalidRequestException.class, InvalidImageException.class})
+    @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Metadata.Error> invalid(RuntimeException e) {
         return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    /** An image over the pixel limit is 413, as on the REST API: no retry will serve it; other bad images 400. */
+    @ExceptionHandler
+    ResponseEntity<Metadata.Error> invalidImage(InvalidImageException e) {
+        return error(
+                e.reason() == InvalidImageException.Reason.TOO_LARGE
+                        ? HttpStatus.CONTENT_TOO_LARGE
+                        : HttpStatus.BAD_REQUEST,
+                e.getMessage());
     }
 
     /** Never delivered: the client left while its images waited; not an error of the service. */

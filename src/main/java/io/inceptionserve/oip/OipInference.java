@@ -1,8 +1,9 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.config.InceptionProperties;
-import io.inceptionserve.image.ImagePreprocessor;
+import io.inceptionserve.image.ImageInput;
 import io.inceptionserve.image.ImageUpload;
+import io.inceptionserve.image.PixelImage;
 import io.inceptionserve.inference.ClassificationService;
 import io.inceptionserve.inference.TopClasses;
 import io.inceptionserve.oip.InferenceRequest.RequestOutput;
@@ -10,7 +11,6 @@ import io.inceptionserve.oip.InferenceResponse.ResponseOutput;
 import io.inceptionserve.serving.Cancellable;
 import io.inceptionserve.serving.ImageBatch;
 import io.inceptionserve.serving.ServedModel;
-import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,26 +151,37 @@ class OipInference {
             }
             uploads.add(new ImageUpload(element, images.get(i)));
         }
+        return probabilities(model, uploads, deadlineNanos);
+    }
+
+    private CompletableFuture<float[][]> probabilities(
+            ServedModel model, List<? extends ImageInput> images, long deadlineNanos) {
         return Cancellable.thenApply(
-                classifier.classifyAsync(model.name(), uploads, null, deadlineNanos),
+                classifier.classifyAsync(model.name(), images, null, deadlineNanos),
                 classified -> classified.images().stream()
                         .map(image -> image.scores().probabilities())
                         .toArray(float[][]::new));
     }
 
+    /** Checked against the model's input shape before the data becomes floats: no array for a tensor it cannot take. */
     private CompletableFuture<float[][]> classifyPrepared(ServedModel model, Tensor input, long deadlineNanos) {
-        if (input.shape().length != 4) {
-            throw OipException.badRequest(input.datatype() + " input '" + input.name()
-                    + "' must be shaped [N, C, H, W]; it is " + Arrays.toString(input.shape()));
+        long[] shape = input.shape();
+        var expected = models.artifact(model).manifest().input();
+        if (shape.length != 4
+                || shape[1] != expected.channels()
+                || shape[2] != expected.size()
+                || shape[3] != expected.size()) {
+            throw OipException.badRequest("'" + model.name() + "' takes prepared images shaped (N, "
+                    + expected.channels() + ", " + expected.size() + ", " + expected.size() + ") with N >= 1; "
+                    + input.datatype() + " input '" + input.name() + "' is " + Arrays.toString(shape));
         }
-        checkImageCount(input.shape()[0]);
-        return classifier.probabilitiesAsync(
-                model.name(), new ImageBatch(input.numbers(), input.shape()), deadlineNanos);
+        checkImageCount(shape[0]);
+        return classifier.probabilitiesAsync(model.name(), new ImageBatch(input.numbers(), shape), deadlineNanos);
     }
 
     /**
      * Decoded frames of any size: resized, cropped and normalised as the model's manifest says,
-     * as an encoded image would be after decoding.
+     * as an encoded image would be after decoding, under the same pixel limit and decode budget.
      */
     private CompletableFuture<float[][]> classifyPixels(ServedModel model, Tensor input, long deadlineNanos) {
         long[] shape = input.shape();
@@ -179,32 +190,11 @@ class OipInference {
                     + "' must be shaped [N, H, W, C] with C 1 (grey) or 3 (RGB); it is " + Arrays.toString(shape));
         }
         checkImageCount(shape[0]);
-        var manifest = models.artifact(model).manifest();
-        ImagePreprocessor preprocessor = new ImagePreprocessor(manifest);
-        int height = (int) shape[1];
-        int width = (int) shape[2];
-        int channels = (int) shape[3];
-        List<float[]> prepared = new ArrayList<>((int) shape[0]);
-        float[] pixels = input.numbers();
-        int[] row = new int[width];
+        List<PixelImage> images = new ArrayList<>((int) shape[0]);
         for (int n = 0; n < shape[0]; n++) {
-            BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-            int base = n * height * width * channels;
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    int at = base + (y * width + x) * channels;
-                    int r = (int) pixels[at];
-                    int g = channels == 3 ? (int) pixels[at + 1] : r;
-                    int b = channels == 3 ? (int) pixels[at + 2] : r;
-                    row[x] = (r << 16) | (g << 8) | b;
-                }
-                image.setRGB(0, y, width, 1, row, 0, width);
-            }
-            prepared.add(preprocessor.prepare(image));
+            images.add(input.pixels(n));
         }
-        var tensor = manifest.input();
-        return classifier.probabilitiesAsync(
-                model.name(), ImageBatch.of(prepared, tensor.channels(), tensor.size()), deadlineNanos);
+        return probabilities(model, images, deadlineNanos);
     }
 
     private void checkImageCount(long count) {

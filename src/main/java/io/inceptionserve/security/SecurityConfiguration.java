@@ -36,6 +36,12 @@ public class SecurityConfiguration {
     static final String[] PROTECTED = {"/classify", "/models/**", "/v2/**"};
 
     /**
+     * The protocol's health checks, open in every mode as in KServe and Triton: a cloud load
+     * balancer's health check cannot send credentials.
+     */
+    static final String[] HEALTH = {"/v2/health/live", "/v2/health/ready"};
+
+    /**
      * Everything the demo page and Swagger UI load comes from the service itself. Scripts only from
      * files; inline styles are allowed because the demo page's bars and Swagger UI's bundle
      * set style attributes. {@code blob:} images are the demo page's thumbnails, {@code data:} ones
@@ -76,6 +82,8 @@ public class SecurityConfiguration {
         if (!origins.isEmpty()) {
             http.cors(cors -> cors.configurationSource(corsFor(origins)));
         }
+        http.addFilterBefore(
+                new CrossOriginRefusal(origins, exceptionResolver, errorWriters), AnonymousAuthenticationFilter.class);
 
         if (settings.mode() == Mode.NONE) {
             http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
@@ -88,6 +96,7 @@ public class SecurityConfiguration {
         http.exceptionHandling(exceptions ->
                         exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .authorizeHttpRequests(requests -> {
+                    requests.requestMatchers(HEALTH).permitAll();
                     var api = requests.requestMatchers(PROTECTED);
                     if (scope.isEmpty()) {
                         api.authenticated();

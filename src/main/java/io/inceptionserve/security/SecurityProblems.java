@@ -85,6 +85,19 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
     private void write(
             HttpServletRequest request, HttpServletResponse response, String type, String title, String detail)
             throws IOException {
+        write(resolver, errorWriters, request, response, type, title, detail);
+    }
+
+    /** Writes a refusal whose status is already set, in the shape of the API the request is for. */
+    static void write(
+            HandlerExceptionResolver resolver,
+            ErrorWriters errorWriters,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            String type,
+            String title,
+            String detail)
+            throws IOException {
         HttpStatusCode status = HttpStatusCode.valueOf(response.getStatus());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));

@@ -4,8 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Half precision as IEEE 754 binary16 defines it, at the edges of its range. */
+/** Datatype names as the protocol spells them; half precision as IEEE 754 binary16 defines it. */
 class DatatypeTest {
+
+    @Test
+    void onlyTheProtocolsSpellingNamesADatatype() {
+        assertThat(Datatype.of("FP32")).isEqualTo(Datatype.FP32);
+        assertThat(Datatype.of("UINT8")).isEqualTo(Datatype.UINT8);
+        assertThat(Datatype.of("fp32")).isNull();
+        assertThat(Datatype.of("Bytes")).isNull();
+    }
 
     @Test
     void halfPrecisionDecodesExactly() {

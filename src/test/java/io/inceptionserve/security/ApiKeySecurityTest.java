@@ -41,9 +41,17 @@ class ApiKeySecurityTest extends RunningServiceTest {
             assertRefused(response, 401, "ApiKey", "this endpoint needs an API key in the X-API-Key header");
         }
         for (ResponseEntity<String> response :
-                List.of(client.get("/v2/models/googlenet"), client.get("/v2/health/ready"), client.get("/v2"))) {
+                List.of(client.get("/v2/models/googlenet"), client.get("/v2/models/stats"), client.get("/v2"))) {
             assertProtocolRefusal(response, 401, "ApiKey", "this endpoint needs an API key in the X-API-Key header");
         }
+    }
+
+    /** As KServe and Triton answer them: a cloud load balancer's health check sends no header. */
+    @Test
+    void theProtocolsHealthChecksNeedNoKey() {
+        assertThat(client.get("/v2/health/live").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/v2/health/ready").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/v2/health/ready/").getStatusCode().value()).isEqualTo(401);
     }
 
     @Test
@@ -114,6 +122,18 @@ class ApiKeySecurityTest extends RunningServiceTest {
                 client.exchange(HttpMethod.GET, "/models", Map.of(HttpHeaders.ORIGIN, APP, "X-API-Key", SECOND_KEY));
         assertThat(call.getStatusCode().value()).isEqualTo(200);
         assertThat(call.getHeaders().getAccessControlAllowOrigin()).isEqualTo(APP);
+    }
+
+    /** A page of the allowed origin may post; one of any other is refused before its body is read. */
+    @Test
+    void aPostFromAForeignOriginIsRefused403() throws Exception {
+        Map<String, String> keyed = Map.of("X-API-Key", FIRST_KEY);
+        assertThat(CrossOriginTest.postWithoutBody(port, "/classify", "https://elsewhere.example", keyed))
+                .as("refused by the CORS filter, which runs first when origins are configured")
+                .startsWith("HTTP/1.1 403");
+        assertThat(CrossOriginTest.postWithoutBody(port, "/classify", APP, keyed))
+                .as("the allowed origin reads on")
+                .doesNotStartWith("HTTP/1.1 403");
     }
 
     /** What a browser asks before a cross-origin upload with a key. */

@@ -73,6 +73,13 @@ class OAuth2SecurityTest extends RunningServiceTest {
     }
 
     @Test
+    void theProtocolsHealthChecksNeedNoToken() {
+        assertThat(client.get("/v2/health/live").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/v2/health/ready").getStatusCode().value()).isEqualTo(200);
+        assertThat(client.get("/v2/models/googlenet").getStatusCode().value()).isEqualTo(401);
+    }
+
+    @Test
     void withoutATokenTheApiAnswers401() throws Exception {
         assertRefused(
                 client.classify("", List.of(image("pullover.jpg"))),
