@@ -20,6 +20,8 @@ import java.util.List;
  * @param status LOADING, WARMING_UP, READY or FAILED
  * @param trained false when it has no trained weights and its answers are noise
  * @param failure why it failed to load, when it did
+ * @param version the version requests naming none go to, which the fields above describe
+ * @param versions every version loaded, loading, failed or being retired, oldest first
  */
 public record ModelInfo(
         String name,
@@ -32,9 +34,18 @@ public record ModelInfo(
         String precision,
         ServedModel.Status status,
         boolean trained,
-        String failure) {
+        String failure,
+        long version,
+        List<Version> versions) {
 
-    static ModelInfo of(ServedModel model, String defaultModel) {
+    /**
+     * One version of a model and its state.
+     *
+     * @param failure why it failed to load, when it did
+     */
+    public record Version(long version, ServedModel.Status status, String failure) {}
+
+    static ModelInfo of(ServedModel model, List<ServedModel> versions, String defaultModel) {
         ModelArtifact artifact = model.artifact();
         return new ModelInfo(
                 model.name(),
@@ -47,7 +58,11 @@ public record ModelInfo(
                 model.precision(),
                 model.status(),
                 model.trained(),
-                model.failure());
+                model.failure(),
+                model.version(),
+                versions.stream()
+                        .map(v -> new Version(v.version(), v.status(), v.failure()))
+                        .toList());
     }
 
     /**
