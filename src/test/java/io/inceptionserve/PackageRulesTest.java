@@ -45,6 +45,8 @@ class PackageRulesTest {
                 .definedBy("io.inceptionserve.inference..")
                 .layer("serving")
                 .definedBy("io.inceptionserve.serving..")
+                .layer("repository")
+                .definedBy("io.inceptionserve.repository..")
                 .layer("observability")
                 .definedBy("io.inceptionserve.observability..")
                 .layer("training")
@@ -77,7 +79,9 @@ class PackageRulesTest {
                 .whereLayer("config")
                 .mayOnlyAccessLayers("model")
                 .whereLayer("inference")
-                .mayOnlyAccessLayers("serving", "image", "artifact", "model", "config", "observability")
+                .mayOnlyAccessLayers("serving", "repository", "image", "artifact", "model", "config", "observability")
+                .whereLayer("repository")
+                .mayOnlyAccessLayers("artifact")
                 .whereLayer("serving")
                 .mayOnlyAccessLayers("artifact", "model")
                 .whereLayer("observability")
@@ -107,6 +111,7 @@ class PackageRulesTest {
                 .that()
                 .resideInAnyPackage(
                         "io.inceptionserve.serving..",
+                        "io.inceptionserve.repository..",
                         "io.inceptionserve.model..",
                         "io.inceptionserve.artifact..",
                         "io.inceptionserve.image..",

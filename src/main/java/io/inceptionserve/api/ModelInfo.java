@@ -25,6 +25,8 @@ import java.util.List;
  *     when the manifest could not be read
  * @param trainedOn what its weights were trained on, when the manifest says
  * @param accuracy its accuracy measured on held-out test images, when the manifest says
+ * @param version the version requests naming none go to, which the fields above describe
+ * @param versions every version loaded, loading, failed or being retired, oldest first
  */
 public record ModelInfo(
         String name,
@@ -40,12 +42,21 @@ public record ModelInfo(
         String failure,
         List<String> classes,
         String trainedOn,
-        ModelManifest.Accuracy accuracy) {
+        ModelManifest.Accuracy accuracy,
+        long version,
+        List<Version> versions) {
 
     /** Enough to see what a model knows without turning /models into ImageNet's label list. */
     static final int LISTED_CLASSES = 20;
 
-    static ModelInfo of(ServedModel model, String defaultModel) {
+    /**
+     * One version of a model and its state.
+     *
+     * @param failure why it failed to load, when it did
+     */
+    public record Version(long version, ServedModel.Status status, String failure) {}
+
+    static ModelInfo of(ServedModel model, List<ServedModel> versions, String defaultModel) {
         ModelArtifact artifact = model.artifact();
         return new ModelInfo(
                 model.name(),
@@ -68,7 +79,11 @@ public record ModelInfo(
                                                 LISTED_CLASSES,
                                                 artifact.labels().size()))),
                 artifact == null ? null : artifact.manifest().trainedOn(),
-                artifact == null ? null : artifact.manifest().accuracy());
+                artifact == null ? null : artifact.manifest().accuracy(),
+                model.version(),
+                versions.stream()
+                        .map(v -> new Version(v.version(), v.status(), v.failure()))
+                        .toList());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.inceptionserve.api;
 
 import io.inceptionserve.inference.ModelRegistry;
+import io.inceptionserve.serving.ServedModel;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -22,15 +23,17 @@ public class ModelsController {
     @Operation(summary = "List the served models")
     @GetMapping("/models")
     public List<ModelInfo> models() {
-        return registry.all().stream()
-                .map(m -> ModelInfo.of(m, registry.defaultModel()))
-                .toList();
+        return registry.all().stream().map(this::info).toList();
     }
 
     @Operation(summary = "Describe one model")
     @ProblemResponses
     @GetMapping("/models/{name}")
     public ModelInfo model(@PathVariable String name) {
-        return ModelInfo.of(registry.require(name), registry.defaultModel());
+        return info(registry.require(name));
+    }
+
+    private ModelInfo info(ServedModel model) {
+        return ModelInfo.of(model, registry.versions(model.name()), registry.defaultModel());
     }
 }

@@ -25,6 +25,18 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdown how the service leaves
  * @param reliability how the service protects itself from slow or heavy clients and transient
  *     start-up failures
+ * @param modelRepository a folder of models, each a folder of numbered version folders, each a
+ *     model directory; when set, the models served are the repository's and {@code models} is not
+ *     used
+ * @param modelControl whether models may be loaded and unloaded while the service runs: {@code
+ *     none} (the repository extension's endpoints refuse), {@code explicit} (through them) or
+ *     {@code poll} (the repository is read again every {@code modelRepositoryPoll})
+ * @param modelRepositoryPoll how often {@code poll} reads the repository
+ * @param versionPolicy per model of the repository: which versions to serve, {@code latest:<n>},
+ *     {@code all} or {@code specific:<v>,<v>}; {@code latest:1} when not set
+ * @param modelMemoryBudget native memory the served models' weights may take, estimated as their
+ *     weights files' size times {@link #WEIGHTS_MEMORY_FACTOR}; a load beyond it is refused. 0
+ *     admits every load
  */
 @Validated
 @ConfigurationProperties("inception")
@@ -33,10 +45,39 @@ public record InceptionProperties(
         @NotEmpty Map<@Pattern(regexp = MODEL_NAME) String, @NotBlank String> models,
         @NotNull @Valid Inference inference,
         @NotNull @Valid Shutdown shutdown,
-        @NotNull @Valid Reliability reliability) {
+        @NotNull @Valid Reliability reliability,
+        String modelRepository,
+        @DefaultValue("none") @NotNull ModelControl modelControl,
+        @DefaultValue("10s") @NotNull Duration modelRepositoryPoll,
 
-    /** Model names appear in URLs and metrics tags; they never reach the file system. */
+        @DefaultValue @NotNull
+        Map<@Pattern(regexp = MODEL_NAME) String, @Pattern(regexp = VERSION_POLICY) String> versionPolicy,
+
+        @DefaultValue("0") @NotNull DataSize modelMemoryBudget) {
+
+    /**
+     * Model names appear in URLs and metrics tags, and name the model folders of a repository, never
+     * anything else on the file system.
+     */
     public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
+
+    /** A version policy as {@code inception.version-policy.<model>} writes it. */
+    public static final String VERSION_POLICY =
+            "all|latest(:[1-9][0-9]{0,3})?|specific:[1-9][0-9]{0,17}(,[1-9][0-9]{0,17})*";
+
+    /**
+     * Native memory a loaded model is estimated to take per byte of its weights file: the weights
+     * as read, their inference form (BatchNorm folded, channels-last) and the forward passes'
+     * activations at the default batch sizes. See docs/configuration.md.
+     */
+    public static final int WEIGHTS_MEMORY_FACTOR = 4;
+
+    /** How models may change while the service runs, as Triton's {@code --model-control-mode}. */
+    public enum ModelControl {
+        NONE,
+        EXPLICIT,
+        POLL
+    }
 
     /**
      * @param devices where models run: {@code auto} (every GPU if there is one, else the CPU),

@@ -19,7 +19,6 @@ import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -87,8 +86,22 @@ public class ClassificationService {
      */
     public CompletableFuture<ClassifiedImages> classifyAsync(
             String modelName, List<? extends ImageInput> images, Integer requestedTopK, long deadlineNanos) {
+        return classifyAsync(modelName, null, images, requestedTopK, deadlineNanos);
+    }
+
+    /**
+     * {@link #classifyAsync(String, List, Integer, long)} with one version of the model.
+     *
+     * @param version the version to use, or {@code null} for the newest ready one
+     */
+    public CompletableFuture<ClassifiedImages> classifyAsync(
+            String modelName,
+            Long version,
+            List<? extends ImageInput> images,
+            Integer requestedTopK,
+            long deadlineNanos) {
         String name = modelName == null ? registry.defaultModel() : modelName;
-        return measured(name, images.size(), model -> {
+        return measured(name, version, images.size(), model -> {
             int classes = model.artifact().labels().size();
             int topK = requestedTopK == null ? Math.min(defaultTopK, classes) : requestedTopK;
             if (topK < 1 || topK > classes) {
@@ -117,11 +130,14 @@ public class ClassificationService {
      * (resized, normalised, channels-first) through the model, batched with other requests.
      *
      * @param batch shaped {@code (N, channels, size, size)} as the model's manifest gives them
-     * @return per image, every class's probability in class-index order, once computed;
-     *     cancelling it drops the images still queued, as {@link #classifyAsync} does
+     * @param version the version to use, or {@code null} for the newest ready one
+     * @return per image, every class's probability in class-index order, once computed, with the
+     *     version that computed them; cancelling it drops the images still queued, as {@link
+     *     #classifyAsync} does
      */
-    public CompletableFuture<float[][]> probabilitiesAsync(String modelName, ImageBatch batch, long deadlineNanos) {
-        return measured(modelName, batch.count(), model -> {
+    public CompletableFuture<Probabilities> probabilitiesAsync(
+            String modelName, Long version, ImageBatch batch, long deadlineNanos) {
+        return measured(modelName, version, batch.count(), model -> {
             var input = model.artifact().manifest().input();
             long[] expected = {batch.count(), input.channels(), input.size(), input.size()};
             if (!Arrays.equals(batch.shape(), expected) || batch.count() < 1) {
@@ -136,23 +152,30 @@ public class ClassificationService {
             }
             return Cancellable.thenApply(
                     submit(model, images, deadlineNanos),
-                    scores -> scores.stream().map(Scored::probabilities).toArray(float[][]::new));
+                    scores -> new Probabilities(
+                            model, scores.stream().map(Scored::probabilities).toArray(float[][]::new)));
         });
     }
 
     /**
      * Runs a request's work on the named model under the in-flight gauge and records how it
-     * ended, refusals for an unknown, loading or failed model included.
+     * ended, refusals for an unknown, loading or failed model included. The version it runs on is
+     * held until its images are queued, so a version retired meanwhile still answers them.
      */
     private <T> CompletableFuture<T> measured(
-            String modelName, int images, Function<ServedModel, CompletableFuture<T>> work) {
+            String modelName, Long version, int images, Function<ServedModel, CompletableFuture<T>> work) {
         InFlight request =
                 metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
         // The answer may complete on a worker thread: its latency sample keeps the request's trace.
         InferenceTracing.Trace trace = tracing.current();
         CompletableFuture<T> result;
         try {
-            result = work.apply(readyModel(modelName));
+            ServedModel model = registry.hold(modelName, version);
+            try {
+                result = work.apply(model);
+            } finally {
+                model.release();
+            }
         } catch (RuntimeException e) {
             request.end(outcomeOf(e), images);
             throw e;
@@ -176,20 +199,6 @@ public class ClassificationService {
             return Outcome.UNAVAILABLE;
         }
         return Outcome.SERVER_ERROR;
-    }
-
-    private ServedModel readyModel(String name) {
-        ServedModel model = registry.require(name);
-        return switch (model.status()) {
-            case READY -> model;
-            case FAILED ->
-                throw new ModelUnavailableException("model '" + name + "' failed to load: " + model.failure(), false);
-            case LOADING, WARMING_UP ->
-                throw new ModelUnavailableException(
-                        "model '" + name + "' is still "
-                                + model.status().name().toLowerCase(Locale.ROOT).replace('_', ' '),
-                        true);
-        };
     }
 
     /** Submits to the serving core; the scores are recorded as meters and trace spans once computed. */

@@ -10,6 +10,9 @@ import io.inceptionserve.serving.ServingSettings;
 import io.inceptionserve.serving.ServingSettings.DeviceSettings;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,17 +50,55 @@ class ServingConfiguration {
                 batching.maxBatchDelay());
     }
 
-    private record Meters(InferenceMetrics metrics) implements ServingMetrics {
+    /**
+     * The service's meters are per model, not per version: a model is ready while any of its
+     * versions serves, and its queue size is that of all its versions together.
+     */
+    private static final class Meters implements ServingMetrics {
 
-        @Override
-        public void modelReadiness(String model, Collection<String> devices, boolean ready) {
-            metrics.modelReadiness(model, devices, ready);
+        private final InferenceMetrics metrics;
+        /** Per model: its ready versions, and the queue depth of each loaded version. */
+        private final Map<String, Set<Long>> readyVersions = new ConcurrentHashMap<>();
+
+        private final Map<String, Map<Long, IntSupplier>> queues = new ConcurrentHashMap<>();
+
+        Meters(InferenceMetrics metrics) {
+            this.metrics = metrics;
         }
 
         @Override
-        public void modelLoaded(String model, Duration took, IntSupplier depth, int capacity) {
-            metrics.registerQueue(model, depth, capacity);
+        public void modelReadiness(String model, long version, Collection<String> devices, boolean ready) {
+            Set<Long> readyVersionsOf = readyVersions.computeIfAbsent(model, m -> ConcurrentHashMap.newKeySet());
+            if (ready) {
+                readyVersionsOf.add(version);
+            } else {
+                readyVersionsOf.remove(version);
+            }
+            metrics.modelReadiness(model, devices, !readyVersionsOf.isEmpty());
+        }
+
+        @Override
+        public void modelLoaded(String model, long version, Duration took, IntSupplier depth, int capacity) {
+            Map<Long, IntSupplier> depths = queues.computeIfAbsent(model, m -> {
+                Map<Long, IntSupplier> perVersion = new ConcurrentHashMap<>();
+                metrics.registerQueue(
+                        model,
+                        () -> perVersion.values().stream()
+                                .mapToInt(IntSupplier::getAsInt)
+                                .sum(),
+                        capacity);
+                return perVersion;
+            });
+            depths.put(version, depth);
             metrics.modelLoaded(model, took);
+        }
+
+        @Override
+        public void modelUnloaded(String model, long version) {
+            Map<Long, IntSupplier> depths = queues.get(model);
+            if (depths != null) {
+                depths.remove(version);
+            }
         }
 
         @Override

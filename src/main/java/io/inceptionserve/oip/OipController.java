@@ -1,5 +1,7 @@
 package io.inceptionserve.oip;
 
+import io.inceptionserve.config.InceptionProperties.ModelControl;
+import io.inceptionserve.inference.ModelControlException;
 import io.inceptionserve.serving.Cancellable;
 import io.inceptionserve.serving.ServedModel;
 import io.inceptionserve.web.BodyReadingPaths;
@@ -15,8 +17,11 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -33,6 +38,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -74,7 +81,7 @@ public class OipController {
 
     /** Triton's extensions this server implements, as its server metadata lists them. */
     static final List<String> EXTENSIONS =
-            List.of("binary_tensor_data", "classification", "model_configuration", "statistics");
+            List.of("binary_tensor_data", "classification", "model_configuration", "model_repository", "statistics");
 
     private final OipModels models;
     private final OipInference inference;
@@ -144,14 +151,14 @@ public class OipController {
     @Operation(summary = "Statistics of every model (Triton's statistics extension)")
     @GetMapping("/models/stats")
     public TritonStatistics.Response allStatistics() {
-        return statistics.of(models.all().stream().map(ServedModel::name).toList());
+        return statistics.of(models.all());
     }
 
     @Operation(summary = "Statistics of one model (Triton's statistics extension)")
     @GetMapping({"/models/{name}/stats", "/models/{name}/versions/{version}/stats"})
     public TritonStatistics.Response modelStatistics(
             @PathVariable String name, @PathVariable(required = false) String version) {
-        return statistics.of(List.of(models.resolve(name, version).name()));
+        return statistics.of(List.of(models.resolve(name, version)));
     }
 
     @Operation(summary = "Model ready (503 while loading or when it failed)")
@@ -200,7 +207,11 @@ public class OipController {
         return disconnects.answerWhenDone(
                 request,
                 Cancellable.thenApply(
-                        inference.infer(model, reader.read(bytes, binaryHeader), arrival.deadlineNanos(request)),
+                        inference.infer(
+                                model,
+                                models.version(name, version),
+                                reader.read(bytes, binaryHeader),
+                                arrival.deadlineNanos(request)),
                         this::encode));
     }
 
@@ -217,6 +228,92 @@ public class OipController {
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(InferRequestReader.BINARY_HEADER, Integer.toString(header.length))
                 .body(out.toByteArray());
+    }
+
+    @Operation(
+            summary = "The model repository's models and versions with their state (Triton's model repository"
+                    + " extension); body {\"ready\": true} lists only the ready ones")
+    @PostMapping("/repository/index")
+    public List<RepositoryIndex> repositoryIndex(InputStream body) {
+        requireControl(false);
+        JsonNode request = jsonBody(body);
+        boolean onlyReady = request.path("ready").asBoolean(false);
+        return models.registry().index().stream()
+                .map(RepositoryIndex::of)
+                .filter(entry -> !onlyReady || "READY".equals(entry.state()))
+                .toList();
+    }
+
+    /**
+     * Loads the versions the model's policy selects from the repository, answering once they serve
+     * (or failed: then the versions serving before keep serving, and the answer says why).
+     */
+    @Operation(summary = "Load or reload a model from the repository (Triton's model repository extension)")
+    @PostMapping("/repository/models/{name}/load")
+    public ResponseEntity<Void> load(@PathVariable String name, InputStream body) {
+        requireControl(true);
+        JsonNode parameters = jsonBody(body).path("parameters");
+        if (parameters.isObject() && !parameters.isEmpty()) {
+            throw OipException.badRequest("failed to load '" + name + "': this server loads models only from its"
+                    + " repository; a load with a configuration or files in its parameters is not supported");
+        }
+        Map<Long, String> failures;
+        try {
+            failures = models.registry().load(name);
+        } catch (ModelControlException e) {
+            throw OipException.badRequest("failed to load '" + name + "': " + e.getMessage());
+        }
+        if (!failures.isEmpty()) {
+            throw OipException.badRequest("failed to load '" + name + "': "
+                    + String.join(
+                            "; ",
+                            failures.entrySet().stream()
+                                    .map(f -> "version " + f.getKey() + ": " + f.getValue())
+                                    .toList()));
+        }
+        return ResponseEntity.ok().build();
+    }
+
+    /** Answers once the model's versions take no new requests; each is freed after its last queued image. */
+    @Operation(summary = "Unload a model (Triton's model repository extension)")
+    @PostMapping("/repository/models/{name}/unload")
+    public ResponseEntity<Void> unload(@PathVariable String name, InputStream body) {
+        requireControl(true);
+        jsonBody(body);
+        models.registry().unload(name);
+        return ResponseEntity.ok().build();
+    }
+
+    /** Refuses the repository extension when model control is off, and loads and unloads when it polls. */
+    private void requireControl(boolean explicitOnly) {
+        ModelControl control = models.registry().control();
+        if (control == ModelControl.NONE) {
+            throw OipException.badRequest("model control is off: set inception.model-control to explicit (or poll)"
+                    + " to manage the model repository while the service runs");
+        }
+        if (explicitOnly && control == ModelControl.POLL) {
+            throw OipException.badRequest("explicit model load / unload is not allowed while the repository is"
+                    + " polled (inception.model-control=poll); change the repository folder instead");
+        }
+    }
+
+    /** A request body as JSON; an empty body is an empty object, as Triton's clients send for no options. */
+    private JsonNode jsonBody(InputStream body) {
+        try {
+            byte[] bytes = body.readAllBytes();
+            if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+                return json.createObjectNode();
+            }
+            JsonNode node = json.readTree(bytes);
+            if (!node.isObject()) {
+                throw OipException.badRequest("the request body must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw OipException.badRequest("the request body cannot be read: " + e.getMessage());
+        } catch (JacksonException e) {
+            throw OipException.badRequest("the request body is not JSON: " + e.getOriginalMessage());
+        }
     }
 
     @Hidden

@@ -5,6 +5,7 @@ import io.inceptionserve.image.ImageInput;
 import io.inceptionserve.image.ImageUpload;
 import io.inceptionserve.image.PixelImage;
 import io.inceptionserve.inference.ClassificationService;
+import io.inceptionserve.inference.Probabilities;
 import io.inceptionserve.inference.TopClasses;
 import io.inceptionserve.oip.InferenceRequest.RequestOutput;
 import io.inceptionserve.oip.InferenceResponse.ResponseOutput;
@@ -53,9 +54,12 @@ class OipInference {
      * Runs the call; checks of the request fail at once, the answer comes when the forward passes
      * are done. Cancelling it drops the images still queued.
      *
+     * @param model the version the request's checks go by
+     * @param version the version asked for, or {@code null} for the newest ready one when the
+     *     images are queued (the answer names the version that computed them)
      * @param deadlineNanos ({@link System#nanoTime()}) when the request runs out of time
      */
-    CompletableFuture<Result> infer(ServedModel model, InferCall call, long deadlineNanos) {
+    CompletableFuture<Result> infer(ServedModel model, Long version, InferCall call, long deadlineNanos) {
         if (call.inputs().size() != 1) {
             throw OipException.badRequest("the model takes one input: '" + OipModels.INPUT
                     + "' (FP32 or FP16 [N, C, H, W]), '" + OipModels.IMAGE_INPUT + "' (BYTES [N], encoded images) or '"
@@ -64,12 +68,13 @@ class OipInference {
         }
         Requested requested = requested(call);
         Tensor input = call.inputs().get(0);
-        CompletableFuture<float[][]> computed = switch (input.datatype()) {
-            case BYTES -> classifyEncoded(model, input, deadlineNanos);
-            case FP32, FP16 -> classifyPrepared(model, input, deadlineNanos);
-            case UINT8 -> classifyPixels(model, input, deadlineNanos);
+        CompletableFuture<Probabilities> computed = switch (input.datatype()) {
+            case BYTES -> classifyEncoded(model, version, input, deadlineNanos);
+            case FP32, FP16 -> classifyPrepared(model, version, input, deadlineNanos);
+            case UINT8 -> classifyPixels(model, version, input, deadlineNanos);
         };
-        return Cancellable.thenApply(computed, probabilities -> answer(model, call, requested, probabilities));
+        return Cancellable.thenApply(
+                computed, computedBy -> answer(computedBy.model(), call, requested, computedBy.rows()));
     }
 
     private Result answer(ServedModel model, InferCall call, Requested requested, float[][] probabilities) {
@@ -89,7 +94,9 @@ class OipInference {
                     ? binaryOutput("BYTES", shape, Datatype.encode(utf8(classes)), binary)
                     : new ResponseOutput(OipModels.OUTPUT, shape, "BYTES", null, classes);
         }
-        return new Result(new InferenceResponse(model.name(), OipModels.VERSION, call.id(), List.of(output)), binary);
+        return new Result(
+                new InferenceResponse(model.name(), Long.toString(model.version()), call.id(), List.of(output)),
+                binary);
     }
 
     /**
@@ -135,7 +142,8 @@ class OipInference {
         return k.intValue() == 0 ? null : k.intValue();
     }
 
-    private CompletableFuture<float[][]> classifyEncoded(ServedModel model, Tensor input, long deadlineNanos) {
+    private CompletableFuture<Probabilities> classifyEncoded(
+            ServedModel model, Long version, Tensor input, long deadlineNanos) {
         List<byte[]> images = input.elements();
         if (images.size() != input.shape()[0]) {
             throw OipException.badRequest("BYTES input '" + input.name()
@@ -151,20 +159,23 @@ class OipInference {
             }
             uploads.add(new ImageUpload(element, images.get(i)));
         }
-        return probabilities(model, uploads, deadlineNanos);
+        return probabilities(model, version, uploads, deadlineNanos);
     }
 
-    private CompletableFuture<float[][]> probabilities(
-            ServedModel model, List<? extends ImageInput> images, long deadlineNanos) {
+    private CompletableFuture<Probabilities> probabilities(
+            ServedModel model, Long version, List<? extends ImageInput> images, long deadlineNanos) {
         return Cancellable.thenApply(
-                classifier.classifyAsync(model.name(), images, null, deadlineNanos),
-                classified -> classified.images().stream()
-                        .map(image -> image.scores().probabilities())
-                        .toArray(float[][]::new));
+                classifier.classifyAsync(model.name(), version, images, null, deadlineNanos),
+                classified -> new Probabilities(
+                        classified.model(),
+                        classified.images().stream()
+                                .map(image -> image.scores().probabilities())
+                                .toArray(float[][]::new)));
     }
 
     /** Checked against the model's input shape before the data becomes floats: no array for a tensor it cannot take. */
-    private CompletableFuture<float[][]> classifyPrepared(ServedModel model, Tensor input, long deadlineNanos) {
+    private CompletableFuture<Probabilities> classifyPrepared(
+            ServedModel model, Long version, Tensor input, long deadlineNanos) {
         long[] shape = input.shape();
         var expected = models.artifact(model).manifest().input();
         if (shape.length != 4
@@ -176,14 +187,16 @@ class OipInference {
                     + input.datatype() + " input '" + input.name() + "' is " + Arrays.toString(shape));
         }
         checkImageCount(shape[0]);
-        return classifier.probabilitiesAsync(model.name(), new ImageBatch(input.numbers(), shape), deadlineNanos);
+        return classifier.probabilitiesAsync(
+                model.name(), version, new ImageBatch(input.numbers(), shape), deadlineNanos);
     }
 
     /**
      * Decoded frames of any size: resized, cropped and normalised as the model's manifest says,
      * as an encoded image would be after decoding, under the same pixel limit and decode budget.
      */
-    private CompletableFuture<float[][]> classifyPixels(ServedModel model, Tensor input, long deadlineNanos) {
+    private CompletableFuture<Probabilities> classifyPixels(
+            ServedModel model, Long version, Tensor input, long deadlineNanos) {
         long[] shape = input.shape();
         if (shape.length != 4 || (shape[3] != 1 && shape[3] != 3) || shape[1] < 1 || shape[2] < 1) {
             throw OipException.badRequest("UINT8 input '" + input.name()
@@ -194,7 +207,7 @@ class OipInference {
         for (int n = 0; n < shape[0]; n++) {
             images.add(input.pixels(n));
         }
-        return probabilities(model, images, deadlineNanos);
+        return probabilities(model, version, images, deadlineNanos);
     }
 
     private void checkImageCount(long count) {

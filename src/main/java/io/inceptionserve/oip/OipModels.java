@@ -14,12 +14,6 @@ import org.springframework.stereotype.Component;
 @Component
 class OipModels {
 
-    /**
-     * Every model has one version: a model directory is replaced, not versioned, so "1" is the
-     * version to ask for when a client insists on one.
-     */
-    static final String VERSION = "1";
-
     static final String PLATFORM = "pytorch_djl";
     /** The prepared-tensor input, FP32 (or FP16) [N, C, H, W]. */
     static final String INPUT = "input";
@@ -40,15 +34,35 @@ class OipModels {
         this.settings = properties.inference();
     }
 
-    /** The model of that name and version; 404 for either unknown. */
+    /**
+     * The model of that name and version, or its newest ready version when none is named (as
+     * Triton, an empty version too); 404 for either unknown.
+     */
     ServedModel resolve(String name, String version) {
-        ServedModel model = registry.require(name);
-        if (version != null && !VERSION.equals(version)) {
-            throw new OipException(
-                    HttpStatus.NOT_FOUND,
-                    "model '" + name + "' has no version '" + version + "'; its only version is " + VERSION);
+        Long number = version(name, version);
+        return number == null ? registry.require(name) : registry.require(name, number);
+    }
+
+    /** The version a path names, or {@code null} for none; 404 for one that is not a version number. */
+    Long version(String name, String version) {
+        if (version == null || version.isEmpty()) {
+            return null;
         }
-        return model;
+        try {
+            long number = Long.parseLong(version);
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, as any version the model does not have
+        }
+        throw new OipException(
+                HttpStatus.NOT_FOUND,
+                "model '" + name + "' has no version '" + version + "'; versions are positive whole numbers");
+    }
+
+    ModelRegistry registry() {
+        return registry;
     }
 
     /** True when every model is ready, as the protocol defines server readiness. */
@@ -61,7 +75,10 @@ class OipModels {
         var input = artifact.manifest().input();
         return new Metadata.Model(
                 model.name(),
-                List.of(VERSION),
+                registry.versions(model.name()).stream()
+                        .filter(version -> version.status() == ServedModel.Status.READY)
+                        .map(version -> Long.toString(version.version()))
+                        .toList(),
                 PLATFORM,
                 List.of(
                         new Metadata.Tensor(

@@ -1,6 +1,7 @@
 package io.inceptionserve.oip;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.inceptionserve.serving.ServedModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -75,11 +76,16 @@ class TritonStatistics {
         }
     }
 
-    Response of(List<String> models) {
+    /**
+     * The statistics of each model, under the version it serves: the meters count a model's
+     * versions together.
+     */
+    Response of(List<ServedModel> models) {
         return new Response(models.stream().map(this::model).toList());
     }
 
-    private ModelStats model(String model) {
+    private ModelStats model(ServedModel served) {
+        String model = served.name();
         Collection<Timer> requests =
                 meters.find("inception.requests").tag("model", model).timers();
         Duration success = Duration.of(requests.stream()
@@ -93,7 +99,7 @@ class TritonStatistics {
         Counter images = meters.find("inception.images").tag("model", model).counter();
         return new ModelStats(
                 model,
-                OipModels.VERSION,
+                Long.toString(served.version()),
                 0,
                 images == null ? 0 : (long) images.count(),
                 infer.count(),

@@ -32,6 +32,8 @@ final class ModelLoader implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModelLoader.class);
     private static final String STOPPED = "the service stopped while the model was loading";
+    /** How often a retiring version's queue is checked for its last image. */
+    private static final long DRAIN_CHECK_MILLIS = 5;
 
     private final ServingSettings settings;
     private final ServingMetrics metrics;
@@ -43,6 +45,7 @@ final class ModelLoader implements AutoCloseable {
     private final List<Thread> loaders = new ArrayList<>();
     private final List<ServedModel> models = new ArrayList<>();
     private boolean stopping;
+    private boolean announced;
 
     ModelLoader(ServingSettings settings, ServingMetrics metrics) {
         this.settings = settings;
@@ -55,20 +58,13 @@ final class ModelLoader implements AutoCloseable {
      */
     CompletableFuture<Void> loadAll(Collection<ServedModel> toLoad, Consumer<ServedModel> beforeReady) {
         OfflineEngine.useIntraOpThreads(settings.intraOpThreads());
-        log.info(
-                "{}: precision auto picks {} on it",
-                cpu,
-                Precision.AUTO.resolve(Device.cpu(), cpu).precision().id());
-        log.info(
-                "CPU forward passes: {} thread(s) shared by every model, {} libtorch thread(s) each, on {} cores",
-                settings.cpu().forwardThreads(),
-                settings.intraOpThreads(),
-                cores);
+        announceOnce();
         CompletableFuture<Void> settled = new CompletableFuture<>();
         Queue<ServedModel> waiting = new ConcurrentLinkedQueue<>(toLoad);
         int threads = Math.max(1, Math.min(toLoad.size(), cores));
         AtomicInteger running = new AtomicInteger(threads);
         synchronized (loaders) {
+            loaders.removeIf(thread -> !thread.isAlive());
             models.addAll(toLoad);
             for (int i = 0; i < threads; i++) {
                 Thread thread = new Thread(
@@ -91,6 +87,50 @@ final class ModelLoader implements AutoCloseable {
             }
         }
         return settled;
+    }
+
+    private synchronized void announceOnce() {
+        if (announced) {
+            return;
+        }
+        announced = true;
+        log.info(
+                "{}: precision auto picks {} on it",
+                cpu,
+                Precision.AUTO.resolve(Device.cpu(), cpu).precision().id());
+        log.info(
+                "CPU forward passes: {} thread(s) shared by every model, {} libtorch thread(s) each, on {} cores",
+                settings.cpu().forwardThreads(),
+                settings.intraOpThreads(),
+                cores);
+    }
+
+    /**
+     * Retires a ready version: it takes no new requests, answers every image already queued or
+     * being queued, then is freed. Its workers are stopped only once its queue is empty, and a
+     * forward pass in progress finishes first (see {@link DeviceWorkers#close}).
+     */
+    void unload(ServedModel model) throws InterruptedException {
+        model.retire();
+        InferenceQueue queue = model.queue();
+        if (queue != null) {
+            while (queue.depth() > 0 || queue.onTheWay() > 0) {
+                Thread.sleep(DRAIN_CHECK_MILLIS);
+            }
+        }
+        List<DeviceWorkers> workers = model.workers();
+        workers.forEach(DeviceWorkers::close);
+        model.unloaded();
+        synchronized (loaders) {
+            models.remove(model);
+        }
+        metrics.modelReadiness(
+                model.name(),
+                model.version(),
+                workers.stream().map(w -> w.device().toString()).toList(),
+                false);
+        metrics.modelUnloaded(model.name(), model.version());
+        log.info("Model '{}' version {} unloaded after answering its last queued image", model.name(), model.version());
     }
 
     private void loadWithRetries(ServedModel model, Consumer<ServedModel> beforeReady) {
@@ -132,7 +172,7 @@ final class ModelLoader implements AutoCloseable {
     }
 
     private static void fail(ServedModel model, Exception e) {
-        log.error("Model '{}' cannot be served: {}", model.name(), e.getMessage(), e);
+        log.error("Model '{}' version {} cannot be served: {}", model.name(), model.version(), e.getMessage(), e);
         model.failed(e.getMessage());
     }
 
@@ -149,7 +189,7 @@ final class ModelLoader implements AutoCloseable {
         try {
             List<Device> devices = devices();
             deviceNames = devices.stream().map(Device::toString).toList();
-            metrics.modelReadiness(model.name(), deviceNames, false);
+            metrics.modelReadiness(model.name(), model.version(), deviceNames, false);
             ModelArtifact artifact = ModelArtifact.open(model.name(), model.files());
             model.opened(artifact);
             for (Device device : devices) {
@@ -188,16 +228,17 @@ final class ModelLoader implements AutoCloseable {
             }
             metrics.modelLoaded(
                     model.name(),
+                    model.version(),
                     Duration.ofNanos(System.nanoTime() - started),
                     model::queueDepth,
                     settings.queueCapacity());
-            metrics.modelReadiness(model.name(), deviceNames, true);
+            metrics.modelReadiness(model.name(), model.version(), deviceNames, true);
             logReady(model, artifact);
         } finally {
             if (!handedOver) {
                 model.warmingUp(List.of());
                 loaded.forEach(DeviceWorkers::close);
-                metrics.modelReadiness(model.name(), deviceNames, false);
+                metrics.modelReadiness(model.name(), model.version(), deviceNames, false);
             }
         }
     }

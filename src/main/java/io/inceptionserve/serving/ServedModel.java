@@ -7,8 +7,12 @@ import io.inceptionserve.model.Precision;
 import java.util.List;
 
 /**
- * A model to serve and where it stands. The loading thread publishes its fields once and request
- * threads read them, hence volatile.
+ * One version of a model to serve and where it stands. The loading thread publishes its fields
+ * once and request threads read them, hence volatile.
+ *
+ * <p>A request {@linkplain #hold() holds} the version from choosing it until its images are queued,
+ * so that retiring a version waits for them instead of refusing them (see {@link
+ * ServingCore#unload}).
  */
 public final class ServedModel {
 
@@ -17,7 +21,11 @@ public final class ServedModel {
         LOADING,
         WARMING_UP,
         READY,
-        FAILED
+        FAILED,
+        /** Taking no new requests; answering those already queued before it is freed. */
+        UNLOADING,
+        /** Freed. */
+        UNLOADED
     }
 
     /**
@@ -29,6 +37,7 @@ public final class ServedModel {
     public record PrecisionSetting(Precision precision, String source) {}
 
     private final String name;
+    private final long version;
     private final String location;
     private final ArtifactFiles files;
     private final PrecisionSetting precisionSetting;
@@ -37,6 +46,8 @@ public final class ServedModel {
     private volatile ModelArtifact artifact;
     private volatile List<DeviceWorkers> workers = List.of();
     private volatile InferenceQueue queue;
+    /** Requests that chose this version and have not yet queued their images; guarded by this. */
+    private int holds;
 
     /**
      * @param location where the model directory is, as the user named it
@@ -44,7 +55,19 @@ public final class ServedModel {
      * @param precisionSetting a precision set for this model outside its manifest, or {@code null}
      */
     public ServedModel(String name, String location, ArtifactFiles files, PrecisionSetting precisionSetting) {
+        this(name, 1, location, files, precisionSetting);
+    }
+
+    /**
+     * @param version the version number, as the model repository's version folder names it
+     * @param location where the model directory is, as the user named it
+     * @param files the model directory's files
+     * @param precisionSetting a precision set for this model outside its manifest, or {@code null}
+     */
+    public ServedModel(
+            String name, long version, String location, ArtifactFiles files, PrecisionSetting precisionSetting) {
         this.name = name;
+        this.version = version;
         this.location = location;
         this.files = files;
         this.precisionSetting = precisionSetting;
@@ -52,6 +75,10 @@ public final class ServedModel {
 
     public String name() {
         return name;
+    }
+
+    public long version() {
+        return version;
     }
 
     public String location() {
@@ -62,9 +89,28 @@ public final class ServedModel {
         return status;
     }
 
-    /** Whether it has loaded or failed for good. */
+    /** Whether it has loaded, failed for good, or been unloaded: it is not on its way to ready. */
     public boolean settled() {
-        return status == Status.READY || status == Status.FAILED;
+        return status != Status.LOADING && status != Status.WARMING_UP;
+    }
+
+    /**
+     * Holds this version for a request about to queue images on it, unless it is no longer ready
+     * (being retired, say): then the request should choose again. Every hold is given back with
+     * {@link #release()} once the request's images are queued or it gave up.
+     */
+    public synchronized boolean hold() {
+        if (status != Status.READY) {
+            return false;
+        }
+        holds++;
+        return true;
+    }
+
+    public synchronized void release() {
+        if (--holds == 0) {
+            notifyAll();
+        }
     }
 
     /** Why the model failed to load, or {@code null}. */
@@ -140,5 +186,23 @@ public final class ServedModel {
     void failed(String reason) {
         this.failure = reason;
         this.status = Status.FAILED;
+    }
+
+    /** Marks a version that will not be loaded, because {@code reason}, as failed. */
+    public void refused(String reason) {
+        failed(reason);
+    }
+
+    /** Stops taking new holds, then waits for the requests holding it to have queued their images. */
+    synchronized void retire() throws InterruptedException {
+        status = Status.UNLOADING;
+        while (holds > 0) {
+            wait();
+        }
+    }
+
+    void unloaded() {
+        this.workers = List.of();
+        this.status = Status.UNLOADED;
     }
 }

@@ -38,6 +38,31 @@ public final class ServingCore implements AutoCloseable {
     }
 
     /**
+     * Retires a ready model version on a background thread: from now on it takes no new hold (see
+     * {@link ServedModel#hold}), and once the requests holding it have queued their images and
+     * every queued image is answered, it is freed. The future completes when it is.
+     */
+    public CompletableFuture<Void> unload(ServedModel model) {
+        CompletableFuture<Void> unloaded = new CompletableFuture<>();
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        loader.unload(model);
+                        unloaded.complete(null);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        unloaded.completeExceptionally(e);
+                    } catch (RuntimeException e) {
+                        unloaded.completeExceptionally(e);
+                    }
+                },
+                "model-unloader-" + model.name() + "-" + model.version());
+        thread.setDaemon(true);
+        thread.start();
+        return unloaded;
+    }
+
+    /**
      * Holds room in {@code model}'s queue for {@code images} about to be decoded, so that its
      * workers wait for them to fill a batch, and so that a request the queue cannot take is
      * refused before its images are decoded. Closing it gives the room back.

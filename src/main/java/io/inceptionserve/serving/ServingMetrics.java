@@ -7,11 +7,20 @@ import java.util.function.IntSupplier;
 /** What the serving core reports as it loads models and runs their images. */
 public interface ServingMetrics {
 
-    /** Whether {@code model} serves on {@code devices} (the devices it is loading on, while not ready). */
-    void modelReadiness(String model, Collection<String> devices, boolean ready);
+    /**
+     * Whether {@code version} of {@code model} serves on {@code devices} (the devices it is loading
+     * on, while not ready); a model serves while any of its versions does.
+     */
+    void modelReadiness(String model, long version, Collection<String> devices, boolean ready);
 
-    /** {@code model} is ready: it took {@code took} to load and warm up; its queue holds {@code depth}. */
-    void modelLoaded(String model, Duration took, IntSupplier depth, int capacity);
+    /**
+     * {@code version} of {@code model} is ready: it took {@code took} to load and warm up; its queue
+     * holds {@code depth}.
+     */
+    void modelLoaded(String model, long version, Duration took, IntSupplier depth, int capacity);
+
+    /** {@code version} of {@code model} has answered its last image and been freed. */
+    void modelUnloaded(String model, long version);
 
     /** One forward pass of {@code batchSize} images. */
     void batch(String model, String device, int batchSize, long inferenceNanos);

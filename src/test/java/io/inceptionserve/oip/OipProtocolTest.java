@@ -313,7 +313,11 @@ class OipProtocolTest {
             assertThat(server.get("extensions"))
                     .extracting(JsonNode::asString)
                     .containsExactlyInAnyOrder(
-                            "binary_tensor_data", "classification", "model_configuration", "statistics");
+                            "binary_tensor_data",
+                            "classification",
+                            "model_configuration",
+                            "model_repository",
+                            "statistics");
         }
 
         JsonNode config =

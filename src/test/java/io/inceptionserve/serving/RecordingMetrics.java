@@ -15,13 +15,19 @@ final class RecordingMetrics implements ServingMetrics {
     final AtomicInteger expired = new AtomicInteger();
     final AtomicInteger queueFull = new AtomicInteger();
     final List<String> loaded = new CopyOnWriteArrayList<>();
+    final List<String> unloaded = new CopyOnWriteArrayList<>();
 
     @Override
-    public void modelReadiness(String model, Collection<String> devices, boolean ready) {}
+    public void modelReadiness(String model, long version, Collection<String> devices, boolean ready) {}
 
     @Override
-    public void modelLoaded(String model, Duration took, IntSupplier depth, int capacity) {
+    public void modelLoaded(String model, long version, Duration took, IntSupplier depth, int capacity) {
         loaded.add(model);
+    }
+
+    @Override
+    public void modelUnloaded(String model, long version) {
+        unloaded.add(model + "/" + version);
     }
 
     @Override
