@@ -52,8 +52,9 @@ public record PixelImage(String name, byte[] data, int offset, int width, int he
 
     /** The pixels as an image over the same bytes: grey as stored, RGB as sRGB. */
     BufferedImage image() {
-        int[] bands = channels == 1 ? new int[] {0} : new int[] {0, 1, 2};
-        DataBufferByte buffer = new DataBufferByte(data, width * height * channels, offset);
+        // The raster ignores a DataBuffer's own offset: the pixels' start goes into the band offsets.
+        int[] bands = channels == 1 ? new int[] {offset} : new int[] {offset, offset + 1, offset + 2};
+        DataBufferByte buffer = new DataBufferByte(data, data.length);
         WritableRaster raster =
                 Raster.createInterleavedRaster(buffer, width, height, width * channels, channels, bands, null);
         ColorSpace space = ColorSpace.getInstance(channels == 1 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB);
