@@ -83,7 +83,7 @@ class PackageRulesTest {
                 .whereLayer("repository")
                 .mayOnlyAccessLayers("artifact")
                 .whereLayer("serving")
-                .mayOnlyAccessLayers("artifact", "model")
+                .mayOnlyAccessLayers("repository", "artifact", "model")
                 .whereLayer("observability")
                 .mayNotAccessAnyLayer()
                 .whereLayer("training")

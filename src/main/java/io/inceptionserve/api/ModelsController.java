@@ -23,17 +23,17 @@ public class ModelsController {
     @Operation(summary = "List the served models")
     @GetMapping("/models")
     public List<ModelInfo> models() {
-        return registry.all().stream().map(this::info).toList();
+        return registry.models().all().stream().map(this::info).toList();
     }
 
     @Operation(summary = "Describe one model")
     @ProblemResponses
     @GetMapping("/models/{name}")
     public ModelInfo model(@PathVariable String name) {
-        return info(registry.require(name));
+        return info(registry.models().require(name));
     }
 
     private ModelInfo info(ServedModel model) {
-        return ModelInfo.of(model, registry.versions(model.name()), registry.defaultModel());
+        return ModelInfo.of(model, registry.models().versions(model.name()), registry.defaultModel());
     }
 }

@@ -1,10 +1,10 @@
 package io.inceptionserve.api;
 
 import io.inceptionserve.image.InvalidImageException;
-import io.inceptionserve.inference.ModelNotFoundException;
-import io.inceptionserve.inference.ModelUnavailableException;
 import io.inceptionserve.serving.InferenceException;
 import io.inceptionserve.serving.InvalidRequestException;
+import io.inceptionserve.serving.ModelNotFoundException;
+import io.inceptionserve.serving.ModelUnavailableException;
 import io.inceptionserve.serving.OverloadedException;
 import io.inceptionserve.web.ClientGoneException;
 import io.inceptionserve.web.MultipartProblems;

@@ -11,6 +11,8 @@ import io.inceptionserve.observability.InferenceTracing;
 import io.inceptionserve.serving.Cancellable;
 import io.inceptionserve.serving.ImageBatch;
 import io.inceptionserve.serving.InvalidRequestException;
+import io.inceptionserve.serving.ModelNotFoundException;
+import io.inceptionserve.serving.ModelUnavailableException;
 import io.inceptionserve.serving.OverloadedException;
 import io.inceptionserve.serving.Scored;
 import io.inceptionserve.serving.ServedModel;
@@ -164,13 +166,13 @@ public class ClassificationService {
      */
     private <T> CompletableFuture<T> measured(
             String modelName, Long version, int images, Function<ServedModel, CompletableFuture<T>> work) {
-        InFlight request =
-                metrics.start(registry.find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
+        InFlight request = metrics.start(
+                registry.models().find(modelName).isPresent() ? modelName : InferenceMetrics.UNKNOWN_MODEL);
         // The answer may complete on a worker thread: its latency sample keeps the request's trace.
         InferenceTracing.Trace trace = tracing.current();
         CompletableFuture<T> result;
         try {
-            ServedModel model = registry.hold(modelName, version);
+            ServedModel model = registry.models().hold(modelName, version);
             try {
                 result = work.apply(model);
             } finally {

@@ -7,6 +7,7 @@ import io.inceptionserve.image.InvalidImageException;
 import io.inceptionserve.image.PixelBudget;
 import io.inceptionserve.observability.InferenceMetrics;
 import io.inceptionserve.observability.InferenceTracing;
+import io.inceptionserve.serving.ModelUnavailableException;
 import io.inceptionserve.serving.OverloadedException;
 import java.util.ArrayList;
 import java.util.List;

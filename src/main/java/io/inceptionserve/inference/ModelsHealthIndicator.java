@@ -25,7 +25,7 @@ public class ModelsHealthIndicator implements HealthIndicator {
     public Health health() {
         Map<String, Object> details = new TreeMap<>();
         boolean anyReady = false;
-        for (ServedModel model : registry.all()) {
+        for (ServedModel model : registry.models().all()) {
             anyReady |= model.status() == ServedModel.Status.READY;
             details.put(
                     model.name(),
@@ -34,7 +34,7 @@ public class ModelsHealthIndicator implements HealthIndicator {
                             : Map.of("status", model.status(), "failure", model.failure()));
         }
         Health.Builder health;
-        if (!registry.settled()) {
+        if (!registry.models().settled()) {
             health = Health.outOfService();
         } else if (anyReady) {
             health = Health.up();

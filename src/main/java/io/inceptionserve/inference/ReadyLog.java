@@ -35,7 +35,7 @@ class ReadyLog {
     }
 
     String line() {
-        String models = registry.all().stream().map(ReadyLog::describe).collect(Collectors.joining("; "));
+        String models = registry.models().all().stream().map(ReadyLog::describe).collect(Collectors.joining("; "));
         return String.format(
                 Locale.ROOT,
                 "Ready in %.1f s on port %s (management %s): %s",

@@ -1,8 +1,8 @@
 package io.inceptionserve.oip;
 
 import io.inceptionserve.config.InceptionProperties.ModelControl;
-import io.inceptionserve.inference.ModelControlException;
 import io.inceptionserve.serving.Cancellable;
+import io.inceptionserve.serving.ModelControlException;
 import io.inceptionserve.serving.ServedModel;
 import io.inceptionserve.web.BodyReadingPaths;
 import io.inceptionserve.web.ClientDisconnects;
@@ -238,7 +238,7 @@ public class OipController {
         requireControl(false);
         JsonNode request = jsonBody(body);
         boolean onlyReady = request.path("ready").asBoolean(false);
-        return models.registry().index().stream()
+        return models.registry().models().index().stream()
                 .map(RepositoryIndex::of)
                 .filter(entry -> !onlyReady || "READY".equals(entry.state()))
                 .toList();
@@ -259,7 +259,7 @@ public class OipController {
         }
         Map<Long, String> failures;
         try {
-            failures = models.registry().load(name);
+            failures = models.registry().models().load(name);
         } catch (ModelControlException e) {
             throw OipException.badRequest("failed to load '" + name + "': " + e.getMessage());
         }
@@ -280,7 +280,7 @@ public class OipController {
     public ResponseEntity<Void> unload(@PathVariable String name, InputStream body) {
         requireControl(true);
         jsonBody(body);
-        models.registry().unload(name);
+        models.registry().models().unload(name);
         return ResponseEntity.ok().build();
     }
 

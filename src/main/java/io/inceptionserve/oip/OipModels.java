@@ -3,7 +3,7 @@ package io.inceptionserve.oip;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.config.InceptionProperties;
 import io.inceptionserve.inference.ModelRegistry;
-import io.inceptionserve.inference.ModelUnavailableException;
+import io.inceptionserve.serving.ModelUnavailableException;
 import io.inceptionserve.serving.ServedModel;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +40,9 @@ class OipModels {
      */
     ServedModel resolve(String name, String version) {
         Long number = version(name, version);
-        return number == null ? registry.require(name) : registry.require(name, number);
+        return number == null
+                ? registry.models().require(name)
+                : registry.models().require(name, number);
     }
 
     /** The version a path names, or {@code null} for none; 404 for one that is not a version number. */
@@ -67,7 +69,7 @@ class OipModels {
 
     /** True when every model is ready, as the protocol defines server readiness. */
     boolean allReady() {
-        return registry.all().stream().allMatch(m -> m.status() == ServedModel.Status.READY);
+        return registry.models().all().stream().allMatch(m -> m.status() == ServedModel.Status.READY);
     }
 
     Metadata.Model metadata(ServedModel model) {
@@ -75,7 +77,7 @@ class OipModels {
         var input = artifact.manifest().input();
         return new Metadata.Model(
                 model.name(),
-                registry.versions(model.name()).stream()
+                registry.models().versions(model.name()).stream()
                         .filter(version -> version.status() == ServedModel.Status.READY)
                         .map(version -> Long.toString(version.version()))
                         .toList(),
@@ -91,7 +93,7 @@ class OipModels {
 
     /** Every served model, in the registry's order. */
     List<ServedModel> all() {
-        return List.copyOf(registry.all());
+        return List.copyOf(registry.models().all());
     }
 
     /** Triton's model configuration of a served model, from its manifest and the batching settings. */

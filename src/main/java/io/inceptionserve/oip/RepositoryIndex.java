@@ -1,8 +1,8 @@
 package io.inceptionserve.oip;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.inceptionserve.inference.ModelRegistry.IndexEntry;
 import io.inceptionserve.serving.ServedModel;
+import io.inceptionserve.serving.ServedModels.IndexEntry;
 
 /**
  * One line of Triton's repository index ({@code POST /v2/repository/index}): a model version and

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /** A load or unload that cannot be done: no repository, no such model in it, or no version to serve. */
 public class ModelControlException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 import java.util.Collection;
 

@@ -1,4 +1,4 @@
-package io.inceptionserve.inference;
+package io.inceptionserve.serving;
 
 /** The model exists but cannot answer now: still loading, or failed to load. */
 public class ModelUnavailableException extends RuntimeException {

@@ -100,7 +100,7 @@ class DisconnectedClientsTest extends RunningServiceTest {
             assertThat(answer.get().getStatusCode().value()).isEqualTo(200);
         }
         patientClients.shutdown();
-        awaitUntil(() -> models.require(MODEL).queueDepth() == 0);
+        awaitUntil(() -> models.models().require(MODEL).queueDepth() == 0);
         assertThat(computed() - computedBefore).isEqualTo(patientImages);
         assertThat(cancelled() - cancelledBefore).isEqualTo(LEAVING_CLIENTS);
         // Ended as nginx ends them ("client closed request"), not as errors of the service.
@@ -117,7 +117,7 @@ class DisconnectedClientsTest extends RunningServiceTest {
 
     /** Images computed since {@code computedBefore} plus images waiting: this run's images that reached the queue. */
     private double queued(double computedBefore) {
-        return computed() - computedBefore + models.require(MODEL).queueDepth();
+        return computed() - computedBefore + models.models().require(MODEL).queueDepth();
     }
 
     private double computed() {
