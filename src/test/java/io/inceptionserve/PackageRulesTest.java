@@ -87,7 +87,7 @@ class PackageRulesTest {
                 .whereLayer("observability")
                 .mayNotAccessAnyLayer()
                 .whereLayer("training")
-                .mayOnlyAccessLayers("image", "artifact", "model", "networks", "inferenceform", "blocks")
+                .mayOnlyAccessLayers("importer", "image", "artifact", "model", "networks", "inferenceform", "blocks")
                 .whereLayer("importer")
                 .mayOnlyAccessLayers("image", "artifact", "model", "networks", "inferenceform", "blocks")
                 .whereLayer("image")

@@ -221,6 +221,22 @@ public record ModelManifest(
                 accuracy);
     }
 
+    /** Returns this manifest with the precision it asks the service for replaced. */
+    public ModelManifest withPrecision(Precision newPrecision) {
+        return new ModelManifest(
+                name,
+                architecture,
+                description,
+                labels,
+                input,
+                preprocessing,
+                weights,
+                transformInput,
+                newPrecision,
+                trainedOn,
+                accuracy);
+    }
+
     /** Returns this manifest saying what it was trained on and how accurate it is. */
     public ModelManifest withTraining(String newTrainedOn, Accuracy newAccuracy) {
         return new ModelManifest(

@@ -170,13 +170,7 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     private void checkPrecision(PrintWriter printer) throws IOException {
-        PrecisionCheck.Result check = PrecisionCheck.run(out, checkPhotos);
-        if (check.passes()) {
-            printer.printf("Precision check passed: %s; the service may run it in bfloat16%n", check.describe());
-        } else {
-            PrecisionCheck.keepFloat32(out, check);
-            printer.printf("Precision check failed: %s; the manifest keeps it in float32%n", check.describe());
-        }
+        printer.println(PrecisionCheck.apply(out, PrecisionCheck.run(out, checkPhotos)));
         printer.flush();
     }
 

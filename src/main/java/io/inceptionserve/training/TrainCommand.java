@@ -47,14 +47,17 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--model",
             converter = ArchitectureIds.class,
             completionCandidates = ArchitectureIds.class,
-            description = "Architecture to train: ${COMPLETION-CANDIDATES} (with --init-from: the starting model's).")
+            description = "Architecture to train: ${COMPLETION-CANDIDATES} (with --init-from: the starting model's, "
+                    + "which a .pth needs said).")
     private Architecture model;
 
     @Option(
             names = "--init-from",
             paramLabel = "MODEL",
             description = "Fine-tune a trained model instead of training from scratch: a model directory written by "
-                    + "train or import, or a bundled model (googlenet, googlenet-bn, inception-v2). Its input size, "
+                    + "train or import, a bundled model (googlenet, googlenet-bn, inception-v2), or torchvision "
+                    + "ImageNet weights (a .pth state_dict, with --model googlenet-bn or inception-v3), imported on "
+                    + "the way as import does. Its input size, "
                     + "channels and preprocessing are kept; its classifier and aux heads are replaced for the classes "
                     + "of the data set.")
     private String initFrom;
@@ -258,7 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException if they are out of range or contradict each other
      */
     public TrainingOptions options() {
-        StartingModel start = initFrom == null ? null : StartingModel.open(initFrom);
+        StartingModel start = initFrom == null ? null : StartingModel.open(initFrom, model);
         Architecture architecture = architecture(start);
         int size = inputSize != null
                 ? inputSize

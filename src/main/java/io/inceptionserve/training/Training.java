@@ -19,6 +19,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.inceptionserve.artifact.ModelArtifact;
 import io.inceptionserve.artifact.ModelManifest;
+import io.inceptionserve.importer.PrecisionCheck;
 import io.inceptionserve.model.OfflineEngine;
 import io.inceptionserve.model.blocks.InceptionNetwork;
 import io.inceptionserve.model.inferenceform.ChannelsLast;
@@ -44,6 +45,9 @@ import me.tongfei.progressbar.ProgressBar;
  * piling up on the trainer's manager (docs/performance.md, "Scoping": twice the throughput).
  */
 public final class Training {
+
+    /** Enough images to see bfloat16 change answers, few enough to cost seconds at 299 px. */
+    private static final int PRECISION_CHECK_IMAGES = 64;
 
     private final TrainingOptions options;
     private final Progress progress;
@@ -404,6 +408,7 @@ public final class Training {
                                             evaluation.top1(),
                                             evaluation.top5(),
                                             data.test().size())));
+            checkPrecision(data);
             var result = new TrainingResult(
                     options,
                     data.classes(),
@@ -424,6 +429,18 @@ public final class Training {
             progress.line("Wrote " + options.out() + " and its report");
             return result;
         }
+    }
+
+    /**
+     * The bfloat16 check of {@code import} on the written model, with up to {@link
+     * #PRECISION_CHECK_IMAGES} held-out images (validation, else test): when bfloat16 changes
+     * too many of their top-1 classes, the manifest keeps the model in float32 and says why.
+     */
+    private void checkPrecision(PreparedData data) throws IOException {
+        LabelledImages heldOut = data.validation().size() > 0 ? data.validation() : data.test();
+        List<float[]> images =
+                Arrays.asList(heldOut.images()).subList(0, Math.min(PRECISION_CHECK_IMAGES, heldOut.size()));
+        progress.line(PrecisionCheck.apply(options.out(), PrecisionCheck.runPrepared(options.out(), images)));
     }
 
     private static long parameterCount(Block block) {

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import io.inceptionserve.model.CpuFeatures;
 import io.inceptionserve.model.Precision;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,6 +110,29 @@ class ClassifyApiTest extends RunningServiceTest {
         }
         assertThat(json(client.get("/models/inception-v2")).get("architecture").asString())
                 .isEqualTo("inception-v2");
+    }
+
+    /** A newcomer sees at once that the bundled models know clothing, and how well. */
+    @Test
+    void modelsSayWhatTheyKnowWhatTheyWereTrainedOnAndHowAccurateTheyAre() throws Exception {
+        JsonNode model = json(client.get("/models/googlenet-bn"));
+
+        assertThat(model.get("classes"))
+                .extracting(JsonNode::asString)
+                .containsExactlyElementsOf(
+                        Files.readAllLines(Path.of("src/main/resources/models/googlenet-bn/labels.txt")))
+                .contains("Bag", "Ankle boot");
+        assertThat(model.get("trainedOn").asString())
+                .startsWith("Fashion-MNIST")
+                .contains("clothing");
+        assertThat(model.get("accuracy").get("top1").asDouble()).isEqualTo(0.939);
+        assertThat(model.get("accuracy").get("testImages").asInt()).isEqualTo(10_000);
+        for (JsonNode listed : json(client.get("/models"))) {
+            assertThat(listed.get("trainedOn").asString())
+                    .as(listed.get("name").asString())
+                    .contains("Fashion-MNIST");
+            assertThat(listed.get("accuracy").get("top1").asDouble()).isBetween(0.93, 0.94);
+        }
     }
 
     /** What {@code precision: auto} picks here: bfloat16 on a CPU with native bfloat16, else float32. */

@@ -81,9 +81,13 @@ class ImportPrecisionCheckTest {
         PrecisionCheck.keepFloat32(directory, failed);
 
         ModelManifest manifest = ModelArtifact.open(directory).manifest();
+        ModelManifest bundled = ModelArtifact.open(Path.of("src/main/resources/models/googlenet"))
+                .manifest();
         assertThat(manifest.precisionSetting()).isEqualTo(Precision.FLOAT32);
+        assertThat(manifest.trainedOn()).isNotBlank().isEqualTo(bundled.trainedOn());
+        assertThat(manifest.accuracy()).isNotNull().isEqualTo(bundled.accuracy());
         assertThat(manifest.description())
-                .endsWith("; kept in float32: bfloat16 changed the top-1 class of 1 of 7 check photos"
+                .endsWith("; kept in float32: bfloat16 changed the top-1 class of 1 of 7 check images"
                         + " (85.7 % kept, 99.5 % required), max |Δp| 0.3100");
         assertThat(manifest.precisionSetting()
                         .resolve(Device.cpu(), CpuFeatures.detect())

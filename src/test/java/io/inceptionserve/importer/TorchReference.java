@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * src/test/python/torchvision_reference.py}, run with Debian's Python and torchvision (package
  * python3-torchvision) once per test run, into {@code target/torchvision-reference}.
  */
-final class TorchReference {
+public final class TorchReference {
 
     /** The photo among the inputs, prepared the way the service prepares uploads. */
     static final Path PHOTO = Path.of("src/test/resources/images/pullover.jpg");
@@ -63,7 +63,7 @@ final class TorchReference {
      * (see the script): {@code <id>.pth}, {@code <id>.input.f32}, {@code <id>.logits.f32}, and
      * googlenet-bn's {@code -legacy.pth} and {@code -doctored.pth}.
      */
-    static synchronized Path networks() throws IOException {
+    public static synchronized Path networks() throws IOException {
         if (networks == null) {
             Path directory = prepare("networks");
             for (Source source : Source.values()) {

@@ -161,8 +161,8 @@ class FineTuningTest {
 
     @Test
     void aStartingModelThatCannotBeFineTunedIsRefused() throws IOException {
-        assertRefused(trainOn(photos, "--init-from", "resnet-50"), "neither a model directory nor a bundled model");
-        assertRefused(trainOn(photos, "--init-from", "weights.pth"), "import it first");
+        assertRefused(trainOn(photos, "--init-from", "resnet-50"), "neither a model directory, a .pth state_dict nor");
+        assertRefused(trainOn(photos, "--init-from", "weights.pth"), "weights.pth is not a file");
         Path untrained = dir.resolve("untrained");
         ModelArtifact.writeManifest(
                 Files.createDirectories(untrained),
