@@ -225,14 +225,7 @@ class ModelSwapTest {
 
     /** Waits for every older version to have answered its last image and been freed. */
     private void awaitOnlyVersion(long version) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (registry.versions(MODEL).size() != 1
-                || registry.versions(MODEL).get(0).version() != version) {
-            assertThat(System.nanoTime())
-                    .as("old versions freed within a minute")
-                    .isLessThan(until);
-            Thread.sleep(20);
-        }
+        RepositoryFolders.awaitOnlyVersion(registry, MODEL, version);
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {

@@ -132,14 +132,6 @@ class RepositoryPollTest {
 
     /** Within a poll, the load and warm-up, and the old version's last queued image. */
     private void awaitOnlyVersion(long version) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (registry.versions(MODEL).size() != 1
-                || registry.versions(MODEL).get(0).version() != version
-                || registry.versions(MODEL).get(0).status() != io.inceptionserve.serving.ServedModel.Status.READY) {
-            assertThat(System.nanoTime())
-                    .as("only version " + version + " within a minute")
-                    .isLessThan(until);
-            Thread.sleep(20);
-        }
+        RepositoryFolders.awaitOnlyVersion(registry, MODEL, version);
     }
 }

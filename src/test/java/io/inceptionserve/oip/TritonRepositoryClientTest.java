@@ -203,13 +203,6 @@ class TritonRepositoryClientTest {
     }
 
     private void awaitOnlyVersion(String model, long version) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (registry.versions(model).size() != 1
-                || registry.versions(model).get(0).version() != version) {
-            assertThat(System.nanoTime())
-                    .as("old versions freed within a minute")
-                    .isLessThan(until);
-            Thread.sleep(20);
-        }
+        RepositoryFolders.awaitOnlyVersion(registry, model, version);
     }
 }

@@ -1,10 +1,15 @@
 package io.inceptionserve.repository;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inceptionserve.inference.ModelRegistry;
+import io.inceptionserve.serving.ServedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Model repositories on disk for tests, whose versions are the bundled models. */
@@ -41,6 +46,20 @@ public final class RepositoryFolders {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(file);
             }
+        }
+    }
+
+    /** Waits until {@code version} is the model's only version and ready: the others answered their last image. */
+    public static void awaitOnlyVersion(ModelRegistry registry, String model, long version)
+            throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (registry.versions(model).size() != 1
+                || registry.versions(model).get(0).version() != version
+                || registry.versions(model).get(0).status() != ServedModel.Status.READY) {
+            assertThat(System.nanoTime())
+                    .as("only version " + version + " within a minute")
+                    .isLessThan(until);
+            Thread.sleep(20);
         }
     }
 }
