@@ -193,9 +193,14 @@ public final class ServedModel {
         failed(reason);
     }
 
+    /** Takes no new hold from now on. */
+    synchronized void stopHolds() {
+        status = Status.UNLOADING;
+    }
+
     /** Stops taking new holds, then waits for the requests holding it to have queued their images. */
     synchronized void retire() throws InterruptedException {
-        status = Status.UNLOADING;
+        stopHolds();
         while (holds > 0) {
             wait();
         }

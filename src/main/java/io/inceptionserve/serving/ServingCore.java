@@ -38,11 +38,14 @@ public final class ServingCore implements AutoCloseable {
     }
 
     /**
-     * Retires a ready model version on a background thread: from now on it takes no new hold (see
+     * Retires a ready model version: from now on it takes no new hold (see
      * {@link ServedModel#hold}), and once the requests holding it have queued their images and
-     * every queued image is answered, it is freed. The future completes when it is.
+     * every queued image is answered, it is freed on a background thread. The future completes when
+     * it is.
      */
     public CompletableFuture<Void> unload(ServedModel model) {
+        // At once, so that the caller's answer (an unload endpoint's) already sees it not ready.
+        model.stopHolds();
         CompletableFuture<Void> unloaded = new CompletableFuture<>();
         Thread thread = new Thread(
                 () -> {

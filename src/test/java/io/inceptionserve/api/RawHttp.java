@@ -13,11 +13,11 @@ import java.util.Locale;
  * Requests written byte for byte on a socket, for what an HTTP client library refuses to send
  * (bodies shorter than their Content-Length, broken chunking, malformed multipart, odd methods).
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** The answer's status, headers (lower-cased names) and body. */
-    record Answer(int status, String head, String body) {
-        String header(String name) {
+    public record Answer(int status, String head, String body) {
+        public String header(String name) {
             for (String line : head.split("\r\n")) {
                 int colon = line.indexOf(':');
                 if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
@@ -49,7 +49,7 @@ final class RawHttp {
         }
     }
 
-    static Answer send(int port, String request) throws IOException {
+    public static Answer send(int port, String request) throws IOException {
         return send(port, request.getBytes(StandardCharsets.ISO_8859_1), false, 30_000);
     }
 

@@ -403,6 +403,41 @@ class HelmChartTest {
     }
 
     @Test
+    void aModelRepositoryOnAClaimIsServedAndPolled() {
+        RenderedChart chart = RenderedChart.render(
+                List.of(),
+                Map.of(
+                        "modelRepository.enabled", true,
+                        "modelRepository.existingClaim", "inception-repository",
+                        "modelRepository.pollInterval", "15s",
+                        "models.defaultModel", "fashion"));
+        Volume volume = mountedVolume(chart, "/model-repository");
+        assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("inception-repository");
+        assertThat(volume.getPersistentVolumeClaim().getReadOnly()).isTrue();
+        assertThat(mount(chart.container(), "/model-repository").getReadOnly()).isTrue();
+
+        InceptionProperties inception = PodEnvironment.of(chart, scratch).inception();
+        assertThat(inception.modelRepository()).isEqualTo("/model-repository");
+        assertThat(inception.modelControl()).isEqualTo(InceptionProperties.ModelControl.POLL);
+        assertThat(inception.modelRepositoryPoll()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(inception.defaultModel()).isEqualTo("fashion");
+
+        assertThat(RenderedChart.render(List.of(), Map.of()).pod().getVolumes())
+                .noneMatch(v -> v.getName().equals("model-repository"));
+    }
+
+    @Test
+    void aModelRepositoryNeedsItsClaimAndADefaultModel() {
+        assertRefused(
+                Map.of("modelRepository.enabled", true, "models.defaultModel", "fashion"),
+                "modelRepository.existingClaim is needed when modelRepository is enabled");
+        assertRefused(
+                Map.of("modelRepository.enabled", true, "modelRepository.existingClaim", "inception-repository"),
+                "models.defaultModel must name a model of the repository");
+        assertRefused(Map.of("modelRepository.modelControl", "manual"), "'/modelRepository/modelControl'");
+    }
+
+    @Test
     void modelsFromAUrlAreFetchedByAnInitContainerIntoAnEmptyDir() {
         RenderedChart chart = RenderedChart.render(
                 List.of(),

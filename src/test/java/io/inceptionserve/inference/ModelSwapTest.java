@@ -3,6 +3,7 @@ package io.inceptionserve.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionserve.NativeMemory;
+import io.inceptionserve.repository.RepositoryFolders;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -60,7 +59,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ModelSwapTest {
 
     static final String MODEL = "swap";
-    private static final Path BUNDLED = Path.of("src/main/resources/models/googlenet-bn");
     private static final int CLIENTS = 16;
     private static final int SWAPS = Integer.getInteger("swaps", 6);
     /** Below this many swaps the allocator's arenas are still growing and the memory check would judge them. */
@@ -91,28 +89,13 @@ class ModelSwapTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /**
-     * Version {@code v}: the bundled model's manifest and weights (a hard link, not a copy), and its
-     * labels prefixed {@code v<v>-}. Only the weights carry a checksum in the manifest.
-     */
     private static void writeVersion(long version) throws IOException {
-        Path folder = Files.createDirectories(REPOSITORY.resolve(MODEL).resolve(Long.toString(version)));
-        Files.copy(BUNDLED.resolve("manifest.json"), folder.resolve("manifest.json"));
-        Files.createLink(folder.resolve("weights.ndlist"), BUNDLED.resolve("weights.ndlist"));
-        List<String> labels = Files.readAllLines(BUNDLED.resolve("labels.txt")).stream()
-                .filter(line -> !line.isBlank())
-                .map(line -> "v" + version + "-" + line.strip())
-                .toList();
-        Files.write(folder.resolve("labels.txt"), labels);
+        RepositoryFolders.writeVersion(REPOSITORY, MODEL, version, RepositoryFolders.GOOGLENET_BN);
     }
 
     @AfterAll
     void removeRepository() throws IOException {
-        try (Stream<Path> files = Files.walk(REPOSITORY)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        RepositoryFolders.delete(REPOSITORY);
     }
 
     /** One answered request: when it was sent, its status, and the label prefix of its top class. */
@@ -242,14 +225,7 @@ class ModelSwapTest {
 
     /** Waits for every older version to have answered its last image and been freed. */
     private void awaitOnlyVersion(long version) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (registry.models().versions(MODEL).size() != 1
-                || registry.models().versions(MODEL).get(0).version() != version) {
-            assertThat(System.nanoTime())
-                    .as("old versions freed within a minute")
-                    .isLessThan(until);
-            Thread.sleep(20);
-        }
+        RepositoryFolders.awaitOnlyVersion(registry, MODEL, version);
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {

@@ -369,6 +369,22 @@ class OipApiTest {
         assertError(client.get("/v2/repository/index"), 404, "no such endpoint");
     }
 
+    /** Without a repository and with model control off (the defaults), the repository extension refuses. */
+    @Test
+    void theRepositoryExtensionIsOffByDefault() {
+        for (String path : List.of(
+                "/v2/repository/index",
+                "/v2/repository/models/" + MODEL + "/load",
+                "/v2/repository/models/" + MODEL + "/unload")) {
+            assertError(
+                    client.post(path, "{}", MediaType.APPLICATION_JSON),
+                    400,
+                    "model control is off: set inception.model-control to explicit (or poll)");
+        }
+        assertThat(client.get("/v2/models/" + MODEL + "/ready").getStatusCode().value())
+                .isEqualTo(200);
+    }
+
     static void assertError(ResponseEntity<String> response, int status, String fragment) {
         assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(status);
         assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_JSON);
