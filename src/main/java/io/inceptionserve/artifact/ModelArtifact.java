@@ -45,6 +45,14 @@ public final class ModelArtifact {
 
     public static final String MANIFEST = "manifest.json";
 
+    /** Classes a model may have. */
+    public static final int MAX_LABELS = 100_000;
+
+    /** Characters one label may have. */
+    public static final int MAX_LABEL_LENGTH = 256;
+
+    private static final int MAX_LABELS_FILE_BYTES = 8 << 20;
+
     private static final JsonMapper JSON =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -97,17 +105,43 @@ public final class ModelArtifact {
         return open(directory.getFileName().toString(), ArtifactFiles.of(directory));
     }
 
+    /**
+     * Reads the labels, bounded: they are held for as long as the model is served and sent back in
+     * answers, so a labels file is refused when it is bigger than any classifier's (ImageNet-21k
+     * has 21,841 classes) rather than read whole.
+     */
     private static List<String> readLabels(String name, ArtifactFiles files, String labelsFile) {
-        String text;
+        byte[] bytes;
         try (InputStream in = openRequired(name, files, labelsFile)) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            bytes = in.readNBytes(MAX_LABELS_FILE_BYTES + 1);
         } catch (IOException e) {
             throw new ModelArtifactException(name, "cannot read labels file " + labelsFile + ": " + e.getMessage(), e);
         }
-        List<String> labels =
-                text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (bytes.length > MAX_LABELS_FILE_BYTES) {
+            throw new ModelArtifactException(
+                    name, "labels file " + labelsFile + " is over " + MAX_LABELS_FILE_BYTES + " bytes");
+        }
+        List<String> labels = new String(bytes, StandardCharsets.UTF_8)
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList();
         if (labels.size() < 2) {
             throw new ModelArtifactException(name, "labels file " + labelsFile + " must list at least 2 classes");
+        }
+        if (labels.size() > MAX_LABELS) {
+            throw new ModelArtifactException(
+                    name,
+                    "labels file " + labelsFile + " lists " + labels.size() + " classes; at most " + MAX_LABELS
+                            + " are served");
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            if (labels.get(i).length() > MAX_LABEL_LENGTH) {
+                throw new ModelArtifactException(
+                        name,
+                        "labels file " + labelsFile + ": label " + (i + 1) + " has "
+                                + labels.get(i).length() + " characters; at most " + MAX_LABEL_LENGTH + " are served");
+            }
         }
         return labels;
     }

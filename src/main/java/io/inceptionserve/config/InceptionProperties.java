@@ -179,25 +179,29 @@ public record InceptionProperties(
      * @param warmupAttempts how often a model's load and warm-up is tried before it is declared
      *     FAILED; a broken artifact (manifest, weights) fails at once
      * @param warmupBackoff the wait before the second attempt, doubled before each further one
-     * @param uploadStallTimeout a request body that sends nothing for this long is answered 408
+     * @param uploadRateGrace how long a request body may take before its rate is judged; a body
+     *     not whole by the request's deadline is answered 408 whatever its rate
      * @param disconnectCheckInterval how often the connections of requests waiting for a forward
      *     pass are checked, so that a client that went away has its images dropped; 0 turns it off
-     * @param uploadBufferBudget request bodies held in memory at once while they arrive, counted
-     *     by their declared length; an upload beyond it is answered 503 at once
+     * @param uploadBufferBudget request bodies held in memory at once, counted as they arrive; an
+     *     upload that finds it full is answered 503
      * @param maxParts parts a multipart body may have
      * @param maxPartHeaderSize bytes of headers one part may have (its name, file name, type)
      * @param decodePixelBudget pixels decoded at once across all requests, by the images' declared
      *     sizes; 0 sizes it from the maximum heap (a quarter of it at 12 bytes a pixel)
+     * @param uploadMinRate bytes a second a request body must average once {@code
+     *     uploadRateGrace} is over, or it is answered 408; 0 judges only by the deadline
      */
     public record Reliability(
             @Min(1) @Max(10) int warmupAttempts,
             @NotNull Duration warmupBackoff,
-            @NotNull Duration uploadStallTimeout,
+            @NotNull Duration uploadRateGrace,
             @NotNull Duration disconnectCheckInterval,
             @NotNull DataSize uploadBufferBudget,
             @Min(1) @Max(10_000) int maxParts,
             @NotNull DataSize maxPartHeaderSize,
-            @Min(0) long decodePixelBudget) {}
+            @Min(0) long decodePixelBudget,
+            @NotNull DataSize uploadMinRate) {}
 
     /** Which devices models are placed on. */
     public enum DeviceMode {

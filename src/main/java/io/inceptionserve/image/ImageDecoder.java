@@ -5,7 +5,6 @@ import java.awt.image.BufferedImage;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -53,14 +52,11 @@ final class ImageDecoder {
 
     /** Sniffs the format from the bytes themselves: the declared content type is not trusted. */
     private static ImageReader readerFor(ImageInputStream in) {
-        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-        if (!readers.hasNext()) {
-            throw new InvalidImageException(
-                    InvalidImageException.Reason.UNSUPPORTED_FORMAT,
-                    "the file is not in an image format this service reads (" + String.join(", ", readableFormats())
-                            + ")");
-        }
-        ImageReader reader = readers.next();
+        ImageReader reader = ImageFormats.readerFor(in)
+                .orElseThrow(() -> new InvalidImageException(
+                        InvalidImageException.Reason.UNSUPPORTED_FORMAT,
+                        "the file is not in an image format this service reads (" + String.join(", ", ImageFormats.READ)
+                                + ")"));
         // Metadata is parsed only where the EXIF orientation lives: less work, less untrusted parsing.
         reader.setInput(in, true, !ExifOrientation.isCarriedBy(formatOf(reader)));
         return reader;
@@ -171,14 +167,6 @@ final class ImageDecoder {
             }
         }
         return false;
-    }
-
-    private static String[] readableFormats() {
-        return Arrays.stream(ImageIO.getReaderFormatNames())
-                .map(f -> f.toUpperCase(Locale.ROOT))
-                .distinct()
-                .sorted()
-                .toArray(String[]::new);
     }
 
     /** The decoder's message, and its cause's: ImageIO often wraps the specific error in a generic one. */

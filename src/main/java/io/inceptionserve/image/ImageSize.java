@@ -1,8 +1,6 @@
 package io.inceptionserve.image;
 
 import java.io.IOException;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -32,11 +30,10 @@ public record ImageSize(String kind, long width, long height) {
      */
     public static ImageSize declaredBy(byte[] encoded) {
         try (ImageInputStream in = new UploadImageInputStream(encoded)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
+            ImageReader reader = ImageFormats.readerFor(in).orElse(null);
+            if (reader == null) {
                 return null;
             }
-            ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
                 return of(reader);

@@ -8,14 +8,14 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -35,23 +35,27 @@ import tools.jackson.databind.json.JsonMapper;
  * holds a request thread until it times out, and a few hundred such clients hold them all. Here
  * the body arrives through non-blocking reads ({@link ReadListener}): a waiting client costs a
  * connection and the bytes it sent, not a thread. What waits is bounded: bodies in memory by
- * {@code inception.reliability.upload-buffer-budget} (beyond it a new upload is answered 503 at
- * once), and a body that sends nothing for {@code upload-stall-timeout} is answered 408. The
- * request's deadline is fixed here, on arrival, so that receiving the body counts against it.
+ * {@code inception.reliability.upload-buffer-budget}, counted as they arrive (when it is full a
+ * new upload is answered 503 at once); a body is judged by its rate, as Apache's {@code
+ * mod_reqtimeout} does: after {@code upload-rate-grace} it must have arrived at {@code
+ * upload-min-rate} on average, and all of it before the request's deadline, or it is answered
+ * 408. A pause is forgiven as long as the bytes before it keep the average up; a trickle is not.
+ * The request's deadline is fixed here, on arrival, so that receiving the body counts against it.
  */
 class BodyReadingFilter extends OncePerRequestFilter {
 
     private static final String BODY = BodyReadingFilter.class.getName() + ".body";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long WATCH_PERIOD_MILLIS = 100;
-    private static final long CHUNKED_STEP_BYTES = 1 << 20;
+    private static final int FIRST_BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
     private final long maxBodyBytes;
     private final RequestArrival arrival;
     private final ErrorWriters errorWriters;
-    private final long stallNanos;
-    private final long budgetBytes;
-    private final Semaphore budgetKiB;
+    private final long graceNanos;
+    private final long minBytesPerSecond;
+    private final UploadBudget budget;
     private final Set<Upload> receiving = ConcurrentHashMap.newKeySet();
     private final SecurityContextRepository authentications = new RequestAttributeSecurityContextRepository();
     private final ScheduledExecutorService watch;
@@ -60,16 +64,16 @@ class BodyReadingFilter extends OncePerRequestFilter {
         this.maxBodyBytes = maxBodyBytes;
         this.arrival = arrival;
         this.errorWriters = errorWriters;
-        this.stallNanos = reliability.uploadStallTimeout().toNanos();
-        this.budgetBytes = reliability.uploadBufferBudget().toBytes();
-        this.budgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, budgetBytes >> 10));
+        this.graceNanos = reliability.uploadRateGrace().toNanos();
+        this.minBytesPerSecond = reliability.uploadMinRate().toBytes();
+        this.budget = new UploadBudget(reliability.uploadBufferBudget().toBytes());
         this.watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "upload-stall-watch");
+            Thread thread = new Thread(runnable, "upload-rate-watch");
             thread.setDaemon(true);
             return thread;
         });
         watch.scheduleWithFixedDelay(
-                this::answerStalled, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+                this::answerTooSlow, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The second pass, after the body arrived, runs the controllers. */
@@ -96,12 +100,12 @@ class BodyReadingFilter extends OncePerRequestFilter {
             return;
         }
         try {
-            chain.doFilter(new ReceivedBodyRequest(request, received.bytes()), response);
+            chain.doFilter(new ReceivedBodyRequest(request, received.bytes(), received.length()), response);
         } finally {
             // A controller that answers later is dispatched again, with the body still there.
             if (!request.isAsyncStarted()) {
                 request.removeAttribute(BODY);
-                budgetKiB.release(received.reservedKiB());
+                budget.giveBack(received.bytes().length);
             }
         }
     }
@@ -125,13 +129,13 @@ class BodyReadingFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Reserves the body's room in the budget and reads it through non-blocking reads. A body of
-     * unknown length (chunked, {@code declared} 0 or less) reserves as it grows, a step at a time.
+     * Takes room for the body's first bytes and reads it through non-blocking reads; its buffer,
+     * and the room it takes in the budget, grow as the bytes arrive.
      */
     private void receive(HttpServletRequest request, HttpServletResponse response, long declared) throws IOException {
-        long limit = declared > 0 ? declared : maxBodyBytes;
-        int reservedKiB = kibFor(declared > 0 ? declared : CHUNKED_STEP_BYTES);
-        if (!budgetKiB.tryAcquire(reservedKiB)) {
+        int limit = (int) Math.min(MAX_ARRAY_BYTES, declared > 0 ? declared : maxBodyBytes);
+        int firstBytes = Math.min(limit, FIRST_BUFFER_BYTES);
+        if (!budget.tryTake(firstBytes)) {
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
             answer(request, response, uploadsBusy());
             return;
@@ -141,13 +145,10 @@ class BodyReadingFilter extends OncePerRequestFilter {
         authentications.saveContext(SecurityContextHolder.getContext(), request, response);
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        Upload upload = new Upload(async, request.getInputStream(), limit, reservedKiB);
+        Upload upload = new Upload(
+                async, request.getInputStream(), limit, new byte[firstBytes], arrival.deadlineNanos(request));
         receiving.add(upload);
         request.getInputStream().setReadListener(upload);
-    }
-
-    private static int kibFor(long bytes) {
-        return (int) Math.max(1, (bytes + 1023) >> 10);
     }
 
     private static ProblemDetail bodyTooLarge(String detail) {
@@ -159,14 +160,14 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "uploads-busy",
                 "Too many uploads in progress",
-                "the service is receiving as many request bodies as it holds at once (" + budgetBytes
+                "the service is receiving as many request bodies as it holds at once (" + budget.totalBytes()
                         + " bytes); retry shortly");
     }
 
-    private void answerStalled() {
+    private void answerTooSlow() {
         long now = System.nanoTime();
         for (Upload upload : receiving) {
-            upload.failIfStalled(now);
+            upload.failIfTooSlow(now);
         }
     }
 
@@ -188,53 +189,60 @@ class BodyReadingFilter extends OncePerRequestFilter {
         watch.shutdownNow();
     }
 
-    /** A body received in full, waiting for the controllers. */
-    private record Received(byte[] bytes, int reservedKiB) {}
+    /** A body received in full, waiting for the controllers; {@code bytes} is what the budget counts. */
+    private record Received(byte[] bytes, int length) {}
 
-    /** One body on its way in; callbacks come from container threads, the stall check from the watch. */
+    /** One body on its way in; callbacks come from container threads, the rate check from the watch. */
     private final class Upload implements ReadListener {
 
         private final AsyncContext async;
         private final ServletInputStream in;
-        private final long limit;
-        private int reservedKiB;
-        private final ByteArrayOutputStream bytes;
-        private final byte[] buffer = new byte[16 * 1024];
-        private long lastProgressNanos = System.nanoTime();
+        private final int limit;
+        private final long startNanos = System.nanoTime();
+        private final long deadlineNanos;
+        /** Its length is what the upload holds in the budget. */
+        private byte[] body;
+
+        private int size;
         private boolean over;
 
-        Upload(AsyncContext async, ServletInputStream in, long limit, int reservedKiB) {
+        Upload(AsyncContext async, ServletInputStream in, int limit, byte[] firstBuffer, long deadlineNanos) {
             this.async = async;
             this.in = in;
             this.limit = limit;
-            this.reservedKiB = reservedKiB;
-            this.bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 20));
+            this.body = firstBuffer;
+            this.deadlineNanos = deadlineNanos;
         }
 
         @Override
         public void onDataAvailable() throws IOException {
             synchronized (this) {
                 while (!over && in.isReady()) {
-                    int n = in.read(buffer);
+                    if (size == body.length && !grow()) {
+                        return;
+                    }
+                    int n = in.read(body, size, body.length - size);
                     if (n < 0) {
                         return;
                     }
-                    lastProgressNanos = System.nanoTime();
-                    if (bytes.size() + (long) n > limit) {
-                        fail(bodyTooLarge("the request body exceeds the limit of " + limit + " bytes"));
-                        return;
-                    }
-                    if (bytes.size() + (long) n > (long) reservedKiB << 10) {
-                        int more = kibFor(Math.min(limit - ((long) reservedKiB << 10), CHUNKED_STEP_BYTES));
-                        if (!budgetKiB.tryAcquire(more)) {
-                            fail(uploadsBusy());
-                            return;
-                        }
-                        reservedKiB += more;
-                    }
-                    bytes.write(buffer, 0, n);
+                    size += n;
                 }
             }
+        }
+
+        /** Doubles the buffer, up to the limit, if the budget has room for the growth. */
+        private boolean grow() {
+            if (body.length >= limit) {
+                fail(bodyTooLarge("the request body exceeds the limit of " + limit + " bytes"));
+                return false;
+            }
+            int capacity = (int) Math.min(limit, 2L * body.length);
+            if (!budget.tryTake(capacity - body.length)) {
+                fail(uploadsBusy());
+                return false;
+            }
+            body = Arrays.copyOf(body, capacity);
+            return true;
         }
 
         @Override
@@ -246,7 +254,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 over = true;
             }
             receiving.remove(this);
-            async.getRequest().setAttribute(BODY, new Received(bytes.toByteArray(), reservedKiB));
+            async.getRequest().setAttribute(BODY, new Received(body, size));
             async.dispatch();
         }
 
@@ -255,14 +263,34 @@ class BodyReadingFilter extends OncePerRequestFilter {
             fail(MultipartProblems.unreadable(error));
         }
 
-        void failIfStalled(long now) {
-            boolean stalled;
+        /**
+         * Answers 408 a body not whole by the request's deadline, or one whose average rate since
+         * it began is below the minimum once the grace period is over (Apache's rule: each second
+         * after the grace needs its share of bytes, and bytes sent early pay for a later pause).
+         */
+        void failIfTooSlow(long now) {
+            long received;
             synchronized (this) {
-                stalled = !over && now - lastProgressNanos > stallNanos;
+                if (over) {
+                    return;
+                }
+                received = size;
             }
-            if (stalled) {
-                fail(MultipartProblems.unreadable(
-                        new java.net.SocketTimeoutException("no byte for the stall timeout")));
+            long elapsed = now - startNanos;
+            if (now - deadlineNanos >= 0) {
+                fail(MultipartProblems.tooSlow(String.format(
+                        Locale.ROOT,
+                        "%d bytes arrived in %.1f s, and the request's deadline has passed",
+                        received,
+                        elapsed / 1e9)));
+            } else if (elapsed > graceNanos && received < minBytesPerSecond * ((elapsed - graceNanos) / 1e9)) {
+                fail(MultipartProblems.tooSlow(String.format(
+                        Locale.ROOT,
+                        "%d bytes arrived in %.1f s, under the minimum of %d bytes a second after the first %.0f s",
+                        received,
+                        elapsed / 1e9,
+                        minBytesPerSecond,
+                        graceNanos / 1e9)));
             }
         }
 
@@ -275,7 +303,7 @@ class BodyReadingFilter extends OncePerRequestFilter {
                 over = true;
             }
             receiving.remove(this);
-            budgetKiB.release(reservedKiB);
+            budget.giveBack(body.length);
             try {
                 HttpServletResponse response = (HttpServletResponse) async.getResponse();
                 // The rest of the body is not read: the connection cannot carry another request.

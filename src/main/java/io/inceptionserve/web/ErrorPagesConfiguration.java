@@ -27,12 +27,14 @@ class ErrorPagesConfiguration {
     }
 
     /**
-     * Tomcat applies its connection timeout, not this one, while a body is read unless told
-     * otherwise; a stalled body then fails with a socket timeout, answered 408.
+     * Tomcat cuts a body after its connection timeout without a byte unless told otherwise; here a
+     * body is judged by its rate and the request's deadline ({@link BodyReadingFilter}), so
+     * Tomcat's own cut comes only after the deadline, as a backstop.
      */
     @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> uploadStallTimeout(InceptionProperties properties) {
-        int millis = (int) properties.reliability().uploadStallTimeout().toMillis();
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> uploadTimeout(InceptionProperties properties) {
+        int millis =
+                (int) properties.inference().requestTimeout().plusSeconds(1).toMillis();
         return factory -> factory.addConnectorCustomizers(connector -> {
             connector.setProperty("disableUploadTimeout", "false");
             connector.setProperty("connectionUploadTimeout", String.valueOf(millis));

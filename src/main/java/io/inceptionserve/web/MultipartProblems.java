@@ -84,6 +84,15 @@ public class MultipartProblems {
                 "the request body cannot be read: " + (cause == null ? "unknown error" : cause.getMessage()));
     }
 
+    /** A body that arrives too slowly to be whole in time (408); {@code detail} says how slowly. */
+    static ProblemDetail tooSlow(String detail) {
+        return problem(
+                HttpStatus.REQUEST_TIMEOUT,
+                "upload-stalled",
+                "Upload stalled",
+                "the request body stopped arriving before it was complete: " + detail);
+    }
+
     /** Whether a socket read timed out under {@code e}: the client stopped sending. */
     private static boolean stalled(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

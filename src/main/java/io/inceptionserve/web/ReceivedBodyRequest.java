@@ -14,15 +14,18 @@ import java.nio.charset.StandardCharsets;
 final class ReceivedBodyRequest extends HttpServletRequestWrapper {
 
     private final byte[] body;
+    private final int length;
 
-    ReceivedBodyRequest(HttpServletRequest request, byte[] body) {
+    /** The body is the first {@code length} bytes of {@code body}. */
+    ReceivedBodyRequest(HttpServletRequest request, byte[] body, int length) {
         super(request);
         this.body = body;
+        this.length = length;
     }
 
     @Override
     public ServletInputStream getInputStream() {
-        ByteArrayInputStream in = new ByteArrayInputStream(body);
+        ByteArrayInputStream in = new ByteArrayInputStream(body, 0, length);
         return new ServletInputStream() {
             @Override
             public int read() {
@@ -60,11 +63,11 @@ final class ReceivedBodyRequest extends HttpServletRequestWrapper {
 
     @Override
     public int getContentLength() {
-        return body.length;
+        return length;
     }
 
     @Override
     public long getContentLengthLong() {
-        return body.length;
+        return length;
     }
 }

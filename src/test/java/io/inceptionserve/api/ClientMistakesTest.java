@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "inception.reliability.upload-stall-timeout=1s")
+        properties = "inception.reliability.upload-rate-grace=1s")
 class ClientMistakesTest extends RunningServiceTest {
 
     private static final String CRLF = "\r\n";
@@ -167,7 +167,7 @@ class ClientMistakesTest extends RunningServiceTest {
     }
 
     @Test
-    void aStalledUploadIs408AfterTheStallTimeout() throws IOException {
+    void aStalledUploadIs408OnceItsRateFallsBelowTheMinimum() throws IOException {
         byte[] image = Files.readAllBytes(ServiceClient.image("trouser.png"));
         String head = "POST /classify HTTP/1.1" + CRLF + "Host: localhost" + CRLF + "Content-Type: image/png" + CRLF
                 + "Content-Length: " + image.length + CRLF + CRLF;
@@ -180,7 +180,7 @@ class ClientMistakesTest extends RunningServiceTest {
 
         assertThat(detail(answer, 408)).contains("stopped arriving");
         assertThat(millis)
-                .as("the 1 s stall timeout, not the 60 s connection timeout")
+                .as("the 1 s grace at 500 bytes a second, not the 60 s connection timeout")
                 .isLessThan(20_000);
     }
 }

@@ -33,7 +33,7 @@ import org.springframework.http.ResponseEntity;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "server.tomcat.threads.max=" + HostileClientsTest.THREADS,
-            "inception.reliability.upload-stall-timeout=3s",
+            "inception.reliability.upload-rate-grace=3s",
             // One heavy image decodes at a time (the default sizes the budget from the heap).
             "inception.reliability.decode-pixel-budget=60000000"
         })

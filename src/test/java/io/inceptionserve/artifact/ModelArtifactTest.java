@@ -279,4 +279,28 @@ class ModelArtifactTest {
                 .hasMessageContaining("model 'odd'")
                 .hasMessageContaining("precision must be one of [auto, float32, bfloat16, float16], was 'double'");
     }
+
+    @Test
+    void labelsAreBoundedInCountAndLength() throws IOException {
+        ModelArtifact.writeManifest(dir, manifest("googlenet", 64));
+        Files.writeString(dir.resolve("labels.txt"), "cat\n" + "x".repeat(ModelArtifact.MAX_LABEL_LENGTH) + "\n");
+        assertThat(ModelArtifact.open("longest", ArtifactFiles.of(dir)).labels())
+                .hasSize(2);
+
+        Files.writeString(dir.resolve("labels.txt"), "cat\n" + "x".repeat(ModelArtifact.MAX_LABEL_LENGTH + 1) + "\n");
+        assertThatThrownBy(() -> ModelArtifact.open("long", ArtifactFiles.of(dir)))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("model 'long'")
+                .hasMessageContaining("label 2 has 257 characters; at most 256 are served");
+
+        Files.writeString(dir.resolve("labels.txt"), "c\n".repeat(ModelArtifact.MAX_LABELS + 1));
+        assertThatThrownBy(() -> ModelArtifact.open("many", ArtifactFiles.of(dir)))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("lists 100001 classes; at most 100000 are served");
+
+        Files.write(dir.resolve("labels.txt"), new byte[(8 << 20) + 1]);
+        assertThatThrownBy(() -> ModelArtifact.open("huge", ArtifactFiles.of(dir)))
+                .isInstanceOf(ModelArtifactException.class)
+                .hasMessageContaining("is over 8388608 bytes");
+    }
 }

@@ -38,6 +38,7 @@ class ChartDefaultsTest {
                 Map.of(
                         "models.source", "url",
                         "models.url", "https://models.example.com/m.tar.gz",
+                        "models.sha256", "0".repeat(64),
                         "models.served.a", "a"),
                 Map.of(
                         "metrics.serviceMonitor.enabled", true,

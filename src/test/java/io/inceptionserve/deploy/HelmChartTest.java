@@ -331,6 +331,8 @@ class HelmChartTest {
                 "url",
                 "models.url",
                 "https://models.example.com/m.tar.gz",
+                "models.sha256",
+                "0".repeat(64),
                 "models.served.mine",
                 "mine"));
         PodSpec pod = chart.pod();
@@ -456,7 +458,7 @@ class HelmChartTest {
                 .containsEntry("fashion", "file:/models/googlenet-fashion/");
     }
 
-    /** The init container's script, run here on an archive of a model directory. */
+    /** The init container's script, run here on archives of a model directory served over https. */
     @Test
     void theFetchScriptUnpacksAVerifiedArchiveWhereTheServedModelsPointAndRefusesATamperedOne() throws Exception {
         Prerequisites.onPath("curl", "curl", "the chart's model-fetch script");
@@ -464,62 +466,124 @@ class HelmChartTest {
         for (String file : List.of("manifest.json", "labels.txt")) {
             Files.copy(Path.of("src/main/resources/models/googlenet-bn", file), source.resolve(file));
         }
-        Path archive = scratch.resolve("models.tar.gz");
-        assertThat(Processes.run(
-                                List.of(
-                                        "tar",
-                                        "-czf",
-                                        archive.toString(),
-                                        "-C",
-                                        source.getParent().toString(),
-                                        "googlenet-fashion"),
-                                Map.of())
-                        .exitCode())
-                .isZero();
-        String sha256 =
-                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(archive)));
+        Path served = Files.createDirectories(scratch.resolve("served"));
+        Path archive = tar(served.resolve("models.tar.gz"), source.getParent(), "googlenet-fashion");
+        String sha256 = sha256(archive);
 
-        RenderedChart chart = RenderedChart.render(
-                List.of(),
-                Map.of(
-                        "models.source",
-                        "url",
-                        "models.url",
-                        archive.toUri().toString(),
-                        "models.sha256",
-                        sha256,
-                        "models.served.fashion",
-                        "googlenet-fashion"));
-        Container fetch = chart.pod().getInitContainers().get(0);
-        Path volume = Files.createDirectories(scratch.resolve("volume"));
-        Map<String, String> env = new HashMap<>();
-        fetch.getEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
-        env.put("MODELS_DIR", volume.toString());
+        try (HttpsFileServer server = HttpsFileServer.serving(served, scratch)) {
+            RenderedChart chart = RenderedChart.render(
+                    List.of(),
+                    Map.of(
+                            "models.source",
+                            "url",
+                            "models.url",
+                            server.url("models.tar.gz"),
+                            "models.sha256",
+                            sha256,
+                            "models.served.fashion",
+                            "googlenet-fashion"));
+            Container fetch = chart.pod().getInitContainers().get(0);
+            Path volume = Files.createDirectories(scratch.resolve("volume"));
+            Map<String, String> env = new HashMap<>();
+            fetch.getEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
+            env.put("MODELS_DIR", volume.toString());
+            env.put("CURL_CA_BUNDLE", server.caBundle().toString());
 
-        Processes.Result fetched = Processes.run(fetch.getCommand(), env);
-        assertThat(fetched.exitCode()).as(fetched.output()).isZero();
-        String mountPath = mount(fetch, "/models").getMountPath();
-        String location = PodEnvironment.of(chart, scratch).inception().models().get("fashion");
-        Path served = Path.of(location.replace("file:" + mountPath, volume.toString()));
-        assertThat(served.resolve("manifest.json")).hasSameTextualContentAs(source.resolve("manifest.json"));
-        try (Stream<Path> files = Files.list(volume)) {
-            assertThat(files)
-                    .as("the archive is removed once unpacked")
-                    .containsExactly(volume.resolve("googlenet-fashion"));
+            Processes.Result fetched = Processes.run(fetch.getCommand(), env);
+            assertThat(fetched.exitCode()).as(fetched.output()).isZero();
+            String mountPath = mount(fetch, "/models").getMountPath();
+            String location =
+                    PodEnvironment.of(chart, scratch).inception().models().get("fashion");
+            Path unpacked = Path.of(location.replace("file:" + mountPath, volume.toString()));
+            assertThat(unpacked.resolve("manifest.json")).hasSameTextualContentAs(source.resolve("manifest.json"));
+            try (Stream<Path> files = Files.list(volume)) {
+                assertThat(files)
+                        .as("the archive is removed once unpacked")
+                        .containsExactly(volume.resolve("googlenet-fashion"));
+            }
+
+            assertFetchRefused(fetch, env, Map.of("MODELS_SHA256", "0".repeat(64)), "does not match");
+            assertFetchRefused(fetch, env, Map.of("MODELS_SHA256", ""), "models.sha256 is required");
+            assertFetchRefused(fetch, env, Map.of("MODELS_URL", archive.toUri().toString()), "must be https://");
+            assertFetchRefused(
+                    fetch,
+                    env,
+                    Map.of("MODELS_URL", server.url("models.tar.gz").replace("https:", "http:")),
+                    "must be https://");
+
+            Map<String, String> unverified = Map.of("MODELS_SHA256", "", "MODELS_INSECURE_SKIP_CHECKSUM", "true");
+            Path optedOut = Files.createDirectories(scratch.resolve("opted-out"));
+            Map<String, String> optedOutEnv = new HashMap<>(env);
+            optedOutEnv.putAll(unverified);
+            optedOutEnv.put("MODELS_DIR", optedOut.toString());
+            Processes.Result withoutChecksum = Processes.run(fetch.getCommand(), optedOutEnv);
+            assertThat(withoutChecksum.exitCode()).as(withoutChecksum.output()).isZero();
+            assertThat(optedOut.resolve("googlenet-fashion/labels.txt")).exists();
+
+            Path linked = Files.createDirectories(scratch.resolve("linked/googlenet-fashion"));
+            Files.copy(source.resolve("manifest.json"), linked.resolve("manifest.json"));
+            Files.createSymbolicLink(linked.resolve("labels.txt"), Path.of("/etc/passwd"));
+            tar(served.resolve("symlink.tar.gz"), linked.getParent(), "googlenet-fashion");
+            Files.delete(linked.resolve("labels.txt"));
+            Files.createLink(linked.resolve("labels.txt"), linked.resolve("manifest.json"));
+            tar(served.resolve("hardlink.tar.gz"), linked.getParent(), "googlenet-fashion");
+            tar(served.resolve("parent.tar.gz"), source.getParent(), "googlenet-fashion", "--transform", "s,^,../,");
+            for (String hostile : List.of("symlink.tar.gz", "hardlink.tar.gz", "parent.tar.gz")) {
+                Map<String, String> hostileEnv = new HashMap<>(unverified);
+                hostileEnv.put("MODELS_URL", server.url(hostile));
+                assertFetchRefused(fetch, env, hostileEnv, hostile.startsWith("parent") ? "leaving" : "links");
+            }
         }
+    }
 
-        Path emptyVolume = Files.createDirectories(scratch.resolve("tampered"));
-        env.put("MODELS_DIR", emptyVolume.toString());
-        env.put("MODELS_SHA256", "0".repeat(64));
-        assertThat(Processes.run(fetch.getCommand(), env).exitCode()).isNotZero();
-        assertThat(emptyVolume.resolve("googlenet-fashion")).doesNotExist();
+    /** The fetch script, with {@code changes} to its environment, fails saying why and unpacks nothing. */
+    private void assertFetchRefused(
+            Container fetch, Map<String, String> env, Map<String, String> changes, String reason) throws Exception {
+        Path volume = Files.createTempDirectory(scratch, "refused");
+        Map<String, String> changed = new HashMap<>(env);
+        changed.putAll(changes);
+        changed.put("MODELS_DIR", volume.toString());
+        Processes.Result result = Processes.run(fetch.getCommand(), changed);
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains(reason);
+        try (Stream<Path> files = Files.walk(volume)) {
+            assertThat(files).as("nothing unpacked").containsExactly(volume);
+        }
+    }
+
+    private static Path tar(Path archive, Path directory, String member, String... options) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("tar", "-czf", archive.toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-C", directory.toString(), member));
+        Processes.Result result = Processes.run(command, Map.of());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return archive;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     @Test
     void incompleteModelSettingsAreRefused() {
         assertRefused(Map.of("models.source", "s3"), "'/models/source': value must be one of");
         assertRefused(Map.of("models.source", "pvc", "models.served.a", "a"), "models.existingClaim");
-        assertRefused(Map.of("models.source", "url", "models.served.a", "a"), "models.url");
+        assertRefused(
+                Map.of("models.source", "url", "models.sha256", "0".repeat(64), "models.served.a", "a"), "models.url");
+        assertRefused(
+                Map.of("models.source", "url", "models.url", "https://m.example.com/m.tar.gz", "models.served.a", "a"),
+                "models.sha256 is needed");
+        assertRefused(
+                Map.of(
+                        "models.source",
+                        "url",
+                        "models.url",
+                        "http://m.example.com/m.tar.gz",
+                        "models.sha256",
+                        "0".repeat(64),
+                        "models.served.a",
+                        "a"),
+                "'/models/url'");
         assertRefused(Map.of("models.source", "pvc", "models.existingClaim", "c"), "models.served");
     }
 

@@ -270,6 +270,20 @@ class ImagePreprocessorTest {
                 .isEqualTo(reason);
     }
 
+    /** The JDK reads WBMP, and its reader takes almost any bytes: not a format the docs list. */
+    @Test
+    void aFormatOutsideTheDocumentedListIsRefusedThoughAReaderExists() throws Exception {
+        BufferedImage drawing = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_BINARY);
+        java.io.ByteArrayOutputStream wbmp = new java.io.ByteArrayOutputStream();
+        assertThat(javax.imageio.ImageIO.write(drawing, "wbmp", wbmp)).isTrue();
+
+        assertThatThrownBy(() -> preprocessor(28, 1, ResizePolicy.STRETCH, 28).prepare(wbmp.toByteArray()))
+                .isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("not in an image format this service reads (JPEG, PNG, GIF, WebP, BMP, TIFF)")
+                .extracting(e -> ((InvalidImageException) e).reason())
+                .isEqualTo(Reason.UNSUPPORTED_FORMAT);
+    }
+
     @Test
     void truncatedPngIsUnreadable() throws Exception {
         BufferedImage photo = new BufferedImage(300, 300, BufferedImage.TYPE_INT_RGB);
