@@ -136,7 +136,7 @@ class TritonRepositoryClientTest {
     @Test
     void aVersionPastTheMemoryBudgetIsRefusedAndTheServingOneStays() throws Exception {
         // Whichever test ran first, fashion and wide each serve one googlenet-bn version now.
-        awaitOnlyVersion("fashion", registry.require("fashion").version());
+        awaitOnlyVersion("fashion", registry.models().require("fashion").version());
         awaitOnlyVersion("wide", 1);
         RepositoryFolders.writeVersion(REPOSITORY, "wide", 2, RepositoryFolders.INCEPTION_V2);
 

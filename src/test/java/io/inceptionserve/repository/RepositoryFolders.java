@@ -53,9 +53,9 @@ public final class RepositoryFolders {
     public static void awaitOnlyVersion(ModelRegistry registry, String model, long version)
             throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (registry.versions(model).size() != 1
-                || registry.versions(model).get(0).version() != version
-                || registry.versions(model).get(0).status() != ServedModel.Status.READY) {
+        while (registry.models().versions(model).size() != 1
+                || registry.models().versions(model).get(0).version() != version
+                || registry.models().versions(model).get(0).status() != ServedModel.Status.READY) {
             assertThat(System.nanoTime())
                     .as("only version " + version + " within a minute")
                     .isLessThan(until);
