@@ -25,11 +25,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SIGTERM while 16 clients send over raw sockets, a new connection per request, in a service of
- * its own JVM. Each attempt ends in one of the {@link Ending}s, told apart on the wire: a request
- * fully sent whose connection ends before any byte of answer was never read by the server (it
- * answers every request it reads), and can only have waited in the kernel's accept queue when the
- * listening socket closed.
+ * SIGTERM while 16 clients send over raw sockets (a new connection per request, or one kept
+ * alive) to a service in its own JVM. Each attempt ends in one of the {@link Ending}s, told apart
+ * on the wire: a request fully sent whose connection ends before any byte of answer was never read
+ * by the server (it answers every request it reads). On a new connection it waited in the kernel's
+ * accept queue when the listening socket closed; on a kept-alive one it followed the answer in
+ * flight at the pause, after which the server closes the connection.
  */
 class ShutdownUnderLoadTest {
 
