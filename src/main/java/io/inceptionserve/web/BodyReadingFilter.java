@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the body arrives through non-blocking reads ({@link ReadListener}): a waiting client costs a
  * connection and the bytes it sent, not a thread. What waits is bounded: bodies in memory by
  * {@code inception.reliability.upload-buffer-budget}, counted as they arrive (when it is full a
- * new upload is answered 503 at once); a body is judged by its rate, as Apache's {@code
+ * new upload is answered 503 at once, one refused part-way once the rest has been read and
+ * dropped); a body is judged by its rate, as Apache's {@code
  * mod_reqtimeout} does: after {@code upload-rate-grace} it must have arrived at {@code
  * upload-min-rate} on average, and all of it before the request's deadline, or it is answered
  * 408. A pause is forgiven as long as the bytes before it keep the average up; a trickle is not.
@@ -205,6 +206,13 @@ class BodyReadingFilter extends OncePerRequestFilter {
 
         private int size;
         private boolean over;
+        /**
+         * Set when the budget refuses the body mid-way: the rest is read into {@code dropped} and
+         * dropped, then this is the answer.
+         */
+        private ProblemDetail refusal;
+
+        private byte[] dropped;
 
         Upload(AsyncContext async, ServletInputStream in, int limit, byte[] firstBuffer, long deadlineNanos) {
             this.async = async;
@@ -218,14 +226,17 @@ class BodyReadingFilter extends OncePerRequestFilter {
         public void onDataAvailable() throws IOException {
             synchronized (this) {
                 while (!over && in.isReady()) {
-                    if (size == body.length && !grow()) {
+                    if (refusal == null && size == body.length && !grow()) {
                         return;
                     }
-                    int n = in.read(body, size, body.length - size);
+                    int n = refusal == null ? in.read(body, size, body.length - size) : in.read(dropped);
                     if (n < 0) {
                         return;
                     }
                     size += n;
+                    if (refusal != null && size > limit) {
+                        fail(refusal);
+                    }
                 }
             }
         }
@@ -238,8 +249,13 @@ class BodyReadingFilter extends OncePerRequestFilter {
             }
             int capacity = (int) Math.min(limit, 2L * body.length);
             if (!budget.tryTake(capacity - body.length)) {
-                fail(uploadsBusy());
-                return false;
+                // Answered once the rest has been read and dropped: closing a connection the client
+                // is still sending on resets it, and the reset can destroy the answer unread.
+                refusal = uploadsBusy();
+                budget.giveBack(body.length);
+                body = new byte[0];
+                dropped = new byte[FIRST_BUFFER_BYTES];
+                return true;
             }
             body = Arrays.copyOf(body, capacity);
             return true;
@@ -248,6 +264,10 @@ class BodyReadingFilter extends OncePerRequestFilter {
         @Override
         public void onAllDataRead() {
             synchronized (this) {
+                if (refusal != null) {
+                    fail(refusal);
+                    return;
+                }
                 if (over) {
                     return;
                 }
@@ -306,8 +326,12 @@ class BodyReadingFilter extends OncePerRequestFilter {
             budget.giveBack(body.length);
             try {
                 HttpServletResponse response = (HttpServletResponse) async.getResponse();
-                // The rest of the body is not read: the connection cannot carry another request.
+                // Closed whether or not the rest of the body was read: a client refused or cut
+                // should not send its next request here at once.
                 response.setHeader(HttpHeaders.CONNECTION, "close");
+                if (problem == refusal) {
+                    response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+                }
                 answer((HttpServletRequest) async.getRequest(), response, problem);
             } catch (IOException | IllegalStateException e) {
                 // The client is gone.

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,45 +37,24 @@ class ContainerHeapTest {
     private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private Process service;
+    private ServiceProcess service;
     private Path log;
     private int port;
     private int managementPort;
 
     @BeforeAll
     void start() throws Exception {
-        port = freePort();
-        managementPort = freePort();
-        log = Files.createDirectories(Path.of("target")).resolve("container-heap-service.log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(
-                List.of(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("ai.djl."))
-                .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
-        command.addAll(List.of(
-                "io.inceptionserve.InceptionServeApplication",
-                "--server.port=" + port,
-                "--management.server.port=" + managementPort,
-                "--inception.inference.warmup-iterations=0"));
-        service = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        URI readiness = URI.create("http://localhost:" + managementPort + "/actuator/health/readiness");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (status(readiness) != 200) {
-            if (!service.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("service did not become ready:\n" + Files.readString(log));
-            }
-            Thread.sleep(250);
-        }
+        service = ServiceProcess.start("container-heap-service.log", List.of(HEAP, "-XX:+ExitOnOutOfMemoryError"));
+        port = service.port;
+        managementPort = service.managementPort;
+        log = service.log();
+        service.awaitReady(http);
     }
 
     @AfterAll
     void stop() {
         if (service != null) {
-            service.destroyForcibly();
+            service.close();
         }
     }
 
@@ -123,7 +100,7 @@ class ContainerHeapTest {
                 }
             }
             assertThat(answers).anyMatch(answer -> answer.status() == 200);
-            assertThat(service.isAlive()).isTrue();
+            assertThat(service.process.isAlive()).isTrue();
         }
     }
 
@@ -141,8 +118,18 @@ class ContainerHeapTest {
                             "application/octet-stream",
                             body,
                             headerLength(body)));
-            System.out.printf("%d 49 MB UINT8 tensors at once: %s%n", clients, summary(answers));
-            assertThat(service.isAlive()).as("service alive:\n%s", tail()).isTrue();
+            System.out.printf(
+                    "%d 49 MB UINT8 tensors at once: %s; refusals: %s%n",
+                    clients,
+                    summary(answers),
+                    answers.stream()
+                            .filter(answer -> answer.status() != 200)
+                            .map(ImageBombsTest.Answer::body)
+                            .distinct()
+                            .toList());
+            assertThat(service.process.isAlive())
+                    .as("service alive:\n%s", tail())
+                    .isTrue();
             assertThat(answers)
                     .allSatisfy(answer ->
                             assertThat(answer.status()).as(answer.body()).isIn(200, 503));
@@ -227,24 +214,5 @@ class ContainerHeapTest {
     private String tail() throws IOException {
         String text = Files.readString(log);
         return text.substring(Math.max(0, text.length() - 4000));
-    }
-
-    private int status(URI uri) throws InterruptedException {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(uri)
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,15 +4,12 @@ import static io.inceptionserve.api.ServiceClient.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,15 +34,15 @@ class GracefulShutdownTest {
 
     @Test
     void sigtermUnderLoadAnswersEveryAcceptedRequest() throws Exception {
-        int port = freePort();
-        int managementPort = freePort();
-        Path log = Files.createDirectories(Path.of("target")).resolve("graceful-shutdown-service.log");
-        Process service = startService(port, managementPort, log);
+        ServiceProcess started = ServiceProcess.start(
+                "graceful-shutdown-service.log", "--inception.shutdown.drain-delay=" + DRAIN_DELAY.toMillis() + "ms");
+        Process service = started.process;
+        int port = started.port;
         HttpClient http = HttpClient.newHttpClient();
-        URI readiness = URI.create("http://localhost:" + managementPort + "/actuator/health/readiness");
+        URI readiness = started.readiness();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-        try {
-            awaitReady(http, readiness, service, log);
+        try (started) {
+            started.awaitReady(http);
             byte[] png = Files.readAllBytes(image("trouser.png"));
             HttpRequest classify = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/classify"))
                     .header("Content-Type", "image/png")
@@ -110,7 +107,6 @@ class GracefulShutdownTest {
                     .isEqualTo(200);
         } finally {
             clients.shutdownNow();
-            service.destroyForcibly();
         }
     }
 
@@ -135,60 +131,12 @@ class GracefulShutdownTest {
     private static int awaitReadinessDown(HttpClient http, URI readiness) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            int status = status(http, readiness);
+            int status = ServiceProcess.status(http, readiness);
             if (status != 200) {
                 return status;
             }
             Thread.sleep(50);
         }
         throw new AssertionError("readiness still up 30 s after SIGTERM");
-    }
-
-    private static void awaitReady(HttpClient http, URI readiness, Process service, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (status(http, readiness) != 200) {
-            if (!service.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("service did not become ready:\n" + Files.readString(log));
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static int status(HttpClient http, URI uri) throws InterruptedException {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(uri)
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** The service in its own JVM, started from this test's class path as {@code java -jar} would. */
-    private static Process startService(int port, int managementPort, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("ai.djl."))
-                .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
-        command.addAll(List.of(
-                "io.inceptionserve.InceptionServeApplication",
-                "--server.port=" + port,
-                "--management.server.port=" + managementPort,
-                "--inception.inference.warmup-iterations=0",
-                "--inception.shutdown.drain-delay=" + DRAIN_DELAY.toMillis() + "ms"));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
