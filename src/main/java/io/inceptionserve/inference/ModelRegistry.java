@@ -117,8 +117,19 @@ public class ModelRegistry implements SmartLifecycle {
         return null;
     }
 
+    /**
+     * The files of a model directory. On the file system they are opened as a repository's are: by
+     * plain name, and a link leading out of the directory is refused.
+     */
     private static ArtifactFiles filesAt(ResourceLoader resourceLoader, String location) {
         Resource directory = resourceLoader.getResource(location.endsWith("/") ? location : location + "/");
+        if (directory.isFile()) {
+            try {
+                return ModelRepository.files(directory.getFile().toPath());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the model directory " + location, e);
+            }
+        }
         return fileName -> directory.createRelative(fileName).getInputStream();
     }
 

@@ -20,8 +20,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One model's weights are corrupt and another's are missing: those two are unavailable, say why in
- * {@code /models}, in health and in 503 answers, and the bundled models keep serving.
+ * One model's weights are corrupt, another's are missing, a third's are a link out of its
+ * directory: those three are unavailable, say why in {@code /models}, in health and in 503
+ * answers, and the bundled models keep serving.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -42,6 +43,11 @@ class FaultyModelsTest {
         Path missing = modelWithWeights(root.resolve("missing"), "0".repeat(64));
         properties.add("inception.models.corrupt", () -> corrupt.toUri().toString());
         properties.add("inception.models.missing", () -> missing.toUri().toString());
+        Path escaping = modelWithWeights(root.resolve("escaping"), "0".repeat(64));
+        Files.createSymbolicLink(
+                escaping.resolve("weights.ndlist"),
+                Path.of("src/main/resources/models/googlenet-bn/weights.ndlist").toAbsolutePath());
+        properties.add("inception.models.escaping", () -> escaping.toUri().toString());
     }
 
     @Test
@@ -56,6 +62,9 @@ class FaultyModelsTest {
         JsonNode missing = json(client.get("/models/missing"));
         assertThat(missing.get("status").asString()).isEqualTo("FAILED");
         assertThat(missing.get("failure").asString()).contains("missing", "weights.ndlist");
+        JsonNode escaping = json(client.get("/models/escaping"));
+        assertThat(escaping.get("status").asString()).isEqualTo("FAILED");
+        assertThat(escaping.get("failure").asString()).contains("weights.ndlist", "outside the model directory");
 
         JsonNode health = json(new ServiceClient(managementPort).get("/actuator/health/readiness"));
         assertThat(health.get("status").asString()).isEqualTo("UP");
